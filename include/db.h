@@ -1,0 +1,38 @@
+/*
+ * db.h - the PostgreSQL connection, through libpq, parameterised queries
+ * only. Error texts are single lines built from the server's message,
+ * detail and hint; they never contain the password.
+ */
+#ifndef ABSENCE_DB_H
+#define ABSENCE_DB_H
+
+#include <libpq-fe.h>
+
+#include "config.h"
+
+/*
+ * Connect with the settings of a pgsql-connection group; empty values fall
+ * back to libpq's defaults and the PG* environment. APPLICATION names the
+ * program in pg_stat_activity. Returns NULL and sets *error on failure.
+ */
+PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octstr **error);
+
+/* One line describing why RESULT (or, when NULL, the connection) failed. */
+Octstr *db_error(PGconn *conn, PGresult *result);
+
+/*
+ * Run SQL with N text parameters. db_query() returns the result of a
+ * statement that returns rows (caller PQclear()s it), db_command() runs one
+ * that returns none. On failure both set *error and return NULL / -1.
+ */
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
+                   Octstr **error);
+int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
+
+/* Column NAME of row ROW as a new Octstr (NULL for SQL NULL). */
+Octstr *db_text(PGresult *result, int row, const char *name);
+
+/* Column NAME of row ROW as a long (0 for SQL NULL). */
+long db_long(PGresult *result, int row, const char *name);
+
+#endif

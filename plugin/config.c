@@ -1,0 +1,529 @@
+/*
+ * config.c - reading and validating absencebox.conf (see config.h).
+ *
+ * gwlib's cfg does the parsing, extended with hooks generated from
+ * config.def. The hooks accept every key so that cfg_read() never logs
+ * errors of its own; they note what config.def does not declare, and
+ * config_load() turns the first such note into one clear line with the
+ * line number conf_file.c finds for it.
+ */
+#include <ctype.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "conf_file.h"
+#include "gsm.h"
+#include "template.h"
+
+/*
+ * Keys and groups the hooks saw that config.def does not declare. Set only
+ * while config_load() runs cfg_read(): start-up, single-threaded.
+ */
+typedef struct Undeclared {
+    Octstr *group;
+    Octstr *key; /* NULL when the whole group is unknown */
+} Undeclared;
+
+static List *undeclared;
+static int hooks_added;
+
+static void note_undeclared(Octstr *group, Octstr *key)
+{
+    Undeclared *note;
+    long i;
+
+    if (undeclared == NULL)
+        return;
+    for (i = 0; key == NULL && i < gwlist_len(undeclared); i++) {
+        note = gwlist_get(undeclared, i);
+        if (note->key == NULL && octstr_compare(note->group, group) == 0)
+            return;
+    }
+    note = gw_malloc(sizeof(*note));
+    note->group = octstr_duplicate(group);
+    note->key = octstr_duplicate(key);
+    gwlist_append(undeclared, note);
+}
+
+static void undeclared_destroy(void *item)
+{
+    Undeclared *note = item;
+
+    octstr_destroy(note->group);
+    octstr_destroy(note->key);
+    gw_free(note);
+}
+
+#define KEY_MATCH(key)                                                                             \
+    if (octstr_str_compare(variable, #key) == 0)                                                   \
+        return 1;
+#define KEY_TEXT(key, field, dflt) KEY_MATCH(key)
+#define KEY_REQUIRED(key, field) KEY_MATCH(key)
+#define KEY_INT(key, field, dflt, min, max) KEY_MATCH(key)
+#define KEY_BOOL(key, field, dflt) KEY_MATCH(key)
+#define KEY_CLOCK(key, field, dflt) KEY_MATCH(key)
+#define GROUP_MATCH(name, keys)                                                                    \
+    if (octstr_str_compare(group, #name) == 0) {                                                   \
+        if (octstr_str_compare(variable, "group") == 0)                                            \
+            return 1;                                                                              \
+        keys note_undeclared(group, variable);                                                     \
+        return 1;                                                                                  \
+    }
+#define SINGLE_GROUP(name, type, keys) GROUP_MATCH(name, keys)
+#define MULTI_GROUP(name, type, keys) GROUP_MATCH(name, keys)
+
+static int absence_is_allowed_in_group(Octstr *group, Octstr *variable)
+{
+#include "config.def"
+    note_undeclared(group, NULL);
+    return 1;
+}
+
+#undef SINGLE_GROUP
+#undef MULTI_GROUP
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    if (octstr_str_compare(query, #name) == 0)                                                     \
+        return 1;
+#define MULTI_GROUP(name, type, keys)
+
+static int absence_is_single_group(Octstr *query)
+{
+#include "config.def"
+    return 0;
+}
+
+#undef KEY_TEXT
+#undef KEY_REQUIRED
+#undef KEY_INT
+#undef KEY_BOOL
+#undef KEY_CLOCK
+#undef SINGLE_GROUP
+#undef MULTI_GROUP
+
+/* ---- typed readers ---------------------------------------------------- */
+
+typedef struct Reader {
+    Octstr *path;
+    ConfFile *file;
+    CfgGroup *grp;
+    const char *group;
+    Octstr *group_id; /* for multi groups, to find the right block */
+    Octstr *error;
+} Reader;
+
+static int reader_fail(Reader *r, const char *key, const char *fmt, ...)
+{
+    long line = conf_file_line(r->file, r->group, r->group_id, key);
+    Octstr *what;
+    va_list args;
+
+    if (line == 0)
+        line = conf_file_line(r->file, r->group, r->group_id, NULL);
+    va_start(args, fmt);
+    what = octstr_format_valist(fmt, args);
+    va_end(args);
+    r->error = octstr_format("%S:%ld: group '%s', key '%s': %S", r->path, line, r->group,
+                             key, what);
+    octstr_destroy(what);
+    return -1;
+}
+
+static int read_text(Reader *r, const char *key, Octstr **out, const char *dflt)
+{
+    *out = cfg_get(r->grp, octstr_imm(key));
+    if (*out == NULL && dflt != NULL)
+        *out = octstr_create(dflt);
+    return 0;
+}
+
+static int read_required(Reader *r, const char *key, Octstr **out)
+{
+    *out = cfg_get(r->grp, octstr_imm(key));
+    if (*out == NULL || octstr_len(*out) == 0)
+        return reader_fail(r, key, "is required and has no value: add '%s = ...'", key);
+    return 0;
+}
+
+static int read_int(Reader *r, const char *key, long *out, long dflt, long min, long max)
+{
+    Octstr *value = cfg_get(r->grp, octstr_imm(key));
+    int ok;
+
+    *out = dflt;
+    if (value == NULL)
+        return 0;
+    ok = octstr_len(value) > 0 && octstr_len(value) <= 9 &&
+         octstr_check_range(value, 0, octstr_len(value), gw_isdigit);
+    if (ok)
+        *out = strtol(octstr_get_cstr(value), NULL, 10);
+    if (!ok || *out < min || *out > max) {
+        reader_fail(r, key, "'%S' is not a whole number from %ld to %ld", value, min, max);
+        octstr_destroy(value);
+        return -1;
+    }
+    octstr_destroy(value);
+    return 0;
+}
+
+static int read_bool(Reader *r, const char *key, int *out, int dflt)
+{
+    static const char *const truths[] = {"true", "yes", "on", "1"};
+    static const char *const falsehoods[] = {"false", "no", "off", "0"};
+    Octstr *value = cfg_get(r->grp, octstr_imm(key));
+    int i;
+
+    *out = dflt;
+    if (value == NULL)
+        return 0;
+    for (i = 0; i < 4; i++) {
+        if (octstr_str_case_compare(value, truths[i]) == 0)
+            *out = 1;
+        else if (octstr_str_case_compare(value, falsehoods[i]) == 0)
+            *out = 0;
+        else
+            continue;
+        octstr_destroy(value);
+        return 0;
+    }
+    reader_fail(r, key, "'%S' is not true or false", value);
+    octstr_destroy(value);
+    return -1;
+}
+
+/* "HH:MM" as minutes after midnight, or -1. */
+static long parse_clock(Octstr *text)
+{
+    const char *s = octstr_get_cstr(text);
+    int hours, minutes;
+
+    if (octstr_len(text) != 5 || !gw_isdigit(s[0]) || !gw_isdigit(s[1]) || s[2] != ':' ||
+        !gw_isdigit(s[3]) || !gw_isdigit(s[4]))
+        return -1;
+    hours = (s[0] - '0') * 10 + (s[1] - '0');
+    minutes = (s[3] - '0') * 10 + (s[4] - '0');
+    if (hours > 23 || minutes > 59)
+        return -1;
+    return hours * 60 + minutes;
+}
+
+static int read_clock(Reader *r, const char *key, long *out, const char *dflt)
+{
+    Octstr *value = cfg_get(r->grp, octstr_imm(key));
+
+    *out = parse_clock(value != NULL ? value : octstr_imm(dflt));
+    if (*out < 0) {
+        reader_fail(r, key, "'%S' is not a time of day as HH:MM (24-hour, e.g. \"19:00\")",
+                    value);
+        octstr_destroy(value);
+        return -1;
+    }
+    octstr_destroy(value);
+    return 0;
+}
+
+/* ---- per-group readers and destructors, from config.def --------------- */
+
+#define KEY_TEXT(key, field, dflt)                                                                 \
+    if (read_text(r, #key, &out->field, dflt) < 0)                                                 \
+        return -1;
+#define KEY_REQUIRED(key, field)                                                                   \
+    if (read_required(r, #key, &out->field) < 0)                                                   \
+        return -1;
+#define KEY_INT(key, field, dflt, min, max)                                                        \
+    if (read_int(r, #key, &out->field, dflt, min, max) < 0)                                        \
+        return -1;
+#define KEY_BOOL(key, field, dflt)                                                                 \
+    if (read_bool(r, #key, &out->field, dflt) < 0)                                                 \
+        return -1;
+#define KEY_CLOCK(key, field, dflt)                                                                \
+    if (read_clock(r, #key, &out->field, dflt) < 0)                                                \
+        return -1;
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    static int read_##type(Reader *r, type *out)                                                   \
+    {                                                                                              \
+        keys return 0;                                                                             \
+    }
+#define MULTI_GROUP(name, type, keys) SINGLE_GROUP(name, type, keys)
+#include "config.def"
+#undef KEY_TEXT
+#undef KEY_REQUIRED
+#undef KEY_INT
+#undef KEY_BOOL
+#undef KEY_CLOCK
+#undef SINGLE_GROUP
+#undef MULTI_GROUP
+
+#define KEY_TEXT(key, field, dflt) octstr_destroy(settings->field);
+#define KEY_REQUIRED(key, field) octstr_destroy(settings->field);
+#define KEY_INT(key, field, dflt, min, max)
+#define KEY_BOOL(key, field, dflt)
+#define KEY_CLOCK(key, field, dflt)
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    static void destroy_##type(type *settings)                                                     \
+    {                                                                                              \
+        keys memset(settings, 0, sizeof(*settings));                                               \
+    }
+#define MULTI_GROUP(name, type, keys) SINGLE_GROUP(name, type, keys)
+#include "config.def"
+#undef KEY_TEXT
+#undef KEY_REQUIRED
+#undef KEY_INT
+#undef KEY_BOOL
+#undef KEY_CLOCK
+#undef SINGLE_GROUP
+#undef MULTI_GROUP
+
+void config_destroy(AbsenceConfig *config)
+{
+    if (config == NULL)
+        return;
+    octstr_destroy(config->path);
+    destroy_BoxSettings(&config->box);
+    destroy_PgsqlSettings(&config->db);
+    gwlist_destroy(config->absent_marks, octstr_destroy_item);
+    gw_free(config);
+}
+
+/* ---- checks on values that need more than a type ---------------------- */
+
+static int timezone_exists(Octstr *zone)
+{
+    const char *dir = getenv("TZDIR") != NULL ? getenv("TZDIR") : "/usr/share/zoneinfo";
+    Octstr *file;
+    struct stat st;
+    long i;
+    int found;
+
+    if (octstr_len(zone) == 0 || octstr_get_char(zone, 0) == '/' ||
+        octstr_search(zone, octstr_imm(".."), 0) >= 0)
+        return 0;
+    for (i = 0; i < octstr_len(zone); i++) {
+        int c = octstr_get_char(zone, i);
+        if (!isalnum(c) && strchr("/_+-", c) == NULL)
+            return 0;
+    }
+    file = octstr_format("%s/%S", dir, zone);
+    found = stat(octstr_get_cstr(file), &st) == 0 && S_ISREG(st.st_mode);
+    octstr_destroy(file);
+    return found;
+}
+
+static int check_timezone(Reader *r, AbsenceConfig *config)
+{
+    if (timezone_exists(config->box.timezone))
+        return 0;
+    return reader_fail(r, "timezone", "'%S' is not a known time zone: use a name such as "
+                       "\"Europe/London\" (see /usr/share/zoneinfo)", config->box.timezone);
+}
+
+static int parse_marks(Reader *r, AbsenceConfig *config)
+{
+    Octstr *text = octstr_duplicate(config->box.absent_marks);
+    List *words;
+
+    octstr_replace(text, octstr_imm(","), octstr_imm(" "));
+    words = octstr_split_words(text);
+    octstr_destroy(text);
+    config->absent_marks = words;
+    if (gwlist_len(words) == 0)
+        return reader_fail(r, "absent-marks", "lists no mark: give the register codes that "
+                           "mean absent, separated by commas, e.g. \"O\"");
+    return 0;
+}
+
+static int check_sender(Reader *r, Octstr *sender)
+{
+    long len = octstr_len(sender);
+    long start = octstr_get_char(sender, 0) == '+' ? 1 : 0;
+
+    if (len > start && octstr_check_range(sender, start, len - start, gw_isdigit)) {
+        if (len - start > 15)
+            return reader_fail(r, "sender", "a numeric sender has at most 15 digits");
+        return 0;
+    }
+    if (len > 11)
+        return reader_fail(r, "sender", "'%S' has %ld characters: a name shown as the sender "
+                           "has at most 11", sender, len);
+    for (start = 0; start < len; start++) {
+        int c = octstr_get_char(sender, start);
+        if (!isalnum(c) && c != ' ')
+            return reader_fail(r, "sender", "'%S' may hold only letters, digits and spaces",
+                               sender);
+    }
+    return 0;
+}
+
+static int check_link(Reader *r, AbsenceConfig *config)
+{
+    Octstr *link = config->box.report_link;
+    long i;
+
+    if (!template_uses_link(config->box.message_template))
+        return 0;
+    if (link == NULL || octstr_len(link) == 0)
+        return reader_fail(r, "report-link", "is required because message-template contains "
+                           "{link}: set it to the college's record-an-absence link");
+    for (i = 0; i < octstr_len(link); i++) {
+        int c = octstr_get_char(link, i);
+        if (isspace(c) || c == '{' || c == '}')
+            return reader_fail(r, "report-link", "may not contain spaces or braces");
+    }
+    return 0;
+}
+
+/* Render with the longest student ID allowed for and hold it to the budget. */
+static int check_length(Reader *r, AbsenceConfig *config)
+{
+    Octstr *id = octstr_create("");
+    Octstr *text;
+    long septets, units;
+    int i;
+
+    for (i = 0; i < TEMPLATE_MAX_STUDENT_ID; i++)
+        octstr_append_char(id, 'X');
+    text = template_render(config->box.message_template, id, octstr_imm("23:59"),
+                           config->box.report_link);
+    septets = gsm_septet_count(text);
+    units = gsm_ucs2_units(text);
+    octstr_destroy(id);
+    octstr_destroy(text);
+    config->max_septets = gsm_septet_budget(config->box.max_segments);
+    config->max_ucs2_chars = config->box.allow_ucs2 ? gsm_ucs2_budget(config->box.max_segments) : 0;
+    if (septets < 0 && !config->box.allow_ucs2)
+        return reader_fail(r, "message-template", "uses a character outside the GSM 7-bit "
+                           "alphabet (it or report-link): use plain characters, or set "
+                           "allow-ucs2 = true to send UCS-2 texts");
+    if (septets > config->max_septets || (septets < 0 && units > config->max_ucs2_chars))
+        return reader_fail(r, "message-template", "a text for a %d-character student ID would "
+                           "take %ld %s, more than %ld SMS segment(s) hold: shorten the text "
+                           "or raise max-segments", TEMPLATE_MAX_STUDENT_ID,
+                           septets < 0 ? units : septets, septets < 0 ? "UCS-2 characters" :
+                           "GSM septets", config->box.max_segments);
+    return 0;
+}
+
+static int check_box(Reader *r, AbsenceConfig *config)
+{
+    BoxSettings *box = &config->box;
+    Octstr *error = NULL;
+
+    if (octstr_len(box->id) == 0)
+        return reader_fail(r, "id", "may not be empty: bearerbox routes reports by it");
+    if (check_timezone(r, config) < 0 || parse_marks(r, config) < 0)
+        return -1;
+    if (box->max_lateness_s <= box->send_delay_s)
+        return reader_fail(r, "max-lateness", "%ld is not after send-delay (%ld): no text "
+                           "could ever be sent", box->max_lateness_s, box->send_delay_s);
+    if (octstr_len(box->student_status_pattern) == 0)
+        return reader_fail(r, "student-status-pattern", "may not be empty (default \"C__\")");
+    if (template_check(box->message_template, &error) < 0) {
+        reader_fail(r, "message-template", "%S", error);
+        octstr_destroy(error);
+        return -1;
+    }
+    if (check_link(r, config) < 0 || check_sender(r, box->sender) < 0)
+        return -1;
+    return check_length(r, config);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+/* The undeclared note on the earliest line, as an error line; NULL if none. */
+static Octstr *undeclared_error(Octstr *path, ConfFile *file)
+{
+    Undeclared *first = NULL;
+    long first_line = 0, i;
+
+    for (i = 0; i < gwlist_len(undeclared); i++) {
+        Undeclared *note = gwlist_get(undeclared, i);
+        long line = conf_file_line(file, octstr_get_cstr(note->group), NULL,
+                                   note->key ? octstr_get_cstr(note->key) : "group");
+        if (first == NULL || line < first_line)
+            first = note, first_line = line;
+    }
+    if (first == NULL)
+        return NULL;
+    if (first->key == NULL)
+        return octstr_format("%S:%ld: group '%S' does not belong in absencebox's configuration "
+                             "(groups: absencebox, pgsql-connection)",
+                             path, first_line, first->group);
+    return octstr_format("%S:%ld: group '%S' has no key '%S': check its spelling against "
+                         "conf/absencebox.conf", path, first_line, first->group, first->key);
+}
+
+/* Read the pgsql-connection group whose id is the box's pgsql-id. */
+static int read_database(Reader *r, Cfg *cfg, AbsenceConfig *config)
+{
+    List *groups = cfg_get_multi_group(cfg, octstr_imm("pgsql-connection"));
+    Octstr *wanted = config->box.pgsql_id;
+    int found = 0, failed = 0;
+    long i;
+
+    for (i = 0; !found && !failed && i < gwlist_len(groups); i++) {
+        Reader db = {r->path, r->file, gwlist_get(groups, i), "pgsql-connection", NULL, NULL};
+        PgsqlSettings settings;
+        db.group_id = cfg_get(db.grp, octstr_imm("id"));
+        memset(&settings, 0, sizeof(settings));
+        failed = read_PgsqlSettings(&db, &settings) < 0;
+        found = !failed && octstr_compare(settings.id, wanted) == 0;
+        if (found)
+            config->db = settings;
+        else
+            destroy_PgsqlSettings(&settings);
+        octstr_destroy(db.group_id);
+        r->error = db.error;
+    }
+    gwlist_destroy(groups, NULL);
+    if (failed)
+        return -1;
+    if (!found)
+        return reader_fail(r, "pgsql-id", "no 'group = pgsql-connection' has id '%S': add one "
+                           "or correct pgsql-id", wanted);
+    return 0;
+}
+
+static int load_groups(Reader *r, Cfg *cfg, AbsenceConfig *config)
+{
+    r->grp = cfg_get_single_group(cfg, octstr_imm("absencebox"));
+    if (r->grp == NULL) {
+        r->error = octstr_format("%S: there is no 'group = absencebox' in this file", r->path);
+        return -1;
+    }
+    if (read_BoxSettings(r, &config->box) < 0 || read_database(r, cfg, config) < 0)
+        return -1;
+    return check_box(r, config);
+}
+
+AbsenceConfig *config_load(Octstr *path, Octstr **error)
+{
+    Reader r = {path, NULL, NULL, "absencebox", NULL, NULL};
+    AbsenceConfig *config;
+    Cfg *cfg;
+
+    r.file = conf_file_read(path, error);
+    if (r.file == NULL)
+        return NULL;
+    if (!hooks_added) {
+        cfg_add_hooks(absence_is_allowed_in_group, absence_is_single_group);
+        hooks_added = 1;
+    }
+    config = gw_malloc(sizeof(*config));
+    memset(config, 0, sizeof(*config));
+    config->path = octstr_duplicate(path);
+    undeclared = gwlist_create();
+    cfg = cfg_create(path);
+    if (cfg_read(cfg) != 0)
+        r.error = octstr_format("%S: Kannel's configuration parser rejected the file", path);
+    else if ((r.error = undeclared_error(path, r.file)) == NULL)
+        load_groups(&r, cfg, config);
+    gwlist_destroy(undeclared, undeclared_destroy);
+    undeclared = NULL;
+    cfg_destroy(cfg);
+    conf_file_destroy(r.file);
+    if (r.error != NULL) {
+        *error = r.error;
+        config_destroy(config);
+        return NULL;
+    }
+    return config;
+}

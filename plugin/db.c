@@ -1,0 +1,133 @@
+/*
+ * db.c - libpq connection and query helpers (see db.h).
+ */
+#include "db.h"
+
+/* Server notices ("schema already exists, skipping") are not for users. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    debug("absence.db", 0, "PostgreSQL notice: %s", message);
+}
+
+/* Append KEY=VALUE to the connection arrays when VALUE is set. */
+static void add_param(const char **keys, const char **values, int *n, const char *key,
+                      const char *value)
+{
+    if (value == NULL || value[0] == '\0')
+        return;
+    keys[*n] = key;
+    values[*n] = value;
+    (*n)++;
+}
+
+static const char *cstr_or_null(Octstr *s)
+{
+    return s == NULL ? NULL : octstr_get_cstr(s);
+}
+
+static Octstr *first_line(const char *text)
+{
+    Octstr *line = octstr_create(text != NULL ? text : "unknown error");
+    long newline = octstr_search_char(line, '\n', 0);
+
+    if (newline >= 0)
+        octstr_truncate(line, newline);
+    octstr_strip_blanks(line);
+    return line;
+}
+
+PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octstr **error)
+{
+    const char *keys[9], *values[9];
+    char port[16], timeout[16];
+    PGconn *conn;
+    int n = 0;
+
+    snprintf(port, sizeof(port), "%ld", settings->port);
+    snprintf(timeout, sizeof(timeout), "%ld", settings->connect_timeout_s);
+    add_param(keys, values, &n, "host", cstr_or_null(settings->host));
+    add_param(keys, values, &n, "port", settings->port > 0 ? port : NULL);
+    add_param(keys, values, &n, "user", cstr_or_null(settings->username));
+    add_param(keys, values, &n, "password", cstr_or_null(settings->password));
+    add_param(keys, values, &n, "dbname", cstr_or_null(settings->database));
+    add_param(keys, values, &n, "connect_timeout", timeout);
+    add_param(keys, values, &n, "application_name", application);
+    keys[n] = values[n] = NULL;
+    conn = PQconnectdbParams(keys, values, 0);
+    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+        Octstr *why = first_line(conn ? PQerrorMessage(conn) : "out of memory");
+        *error = octstr_format("cannot connect to PostgreSQL (pgsql-connection '%S', "
+                               "database '%s' on '%s'): %S",
+                               settings->id, conn ? PQdb(conn) : "?", conn ? PQhost(conn) : "?",
+                               why);
+        octstr_destroy(why);
+        PQfinish(conn);
+        return NULL;
+    }
+    PQsetNoticeProcessor(conn, ignore_notice, NULL);
+    return conn;
+}
+
+Octstr *db_error(PGconn *conn, PGresult *result)
+{
+    const char *primary, *detail, *hint;
+    Octstr *line;
+
+    if (result == NULL || PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) == NULL)
+        return first_line(PQerrorMessage(conn));
+    primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
+    hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);
+    line = first_line(primary);
+    if (detail != NULL)
+        octstr_format_append(line, " (%s)", detail);
+    if (hint != NULL)
+        octstr_format_append(line, " Hint: %s", hint);
+    octstr_replace(line, octstr_imm("\n"), octstr_imm(" "));
+    return line;
+}
+
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
+                   Octstr **error)
+{
+    PGresult *result = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
+    ExecStatusType status = PQresultStatus(result);
+
+    if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
+        return result;
+    *error = db_error(conn, result);
+    PQclear(result);
+    return NULL;
+}
+
+int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error)
+{
+    PGresult *result = db_query(conn, sql, n, values, error);
+
+    if (result == NULL)
+        return -1;
+    PQclear(result);
+    return 0;
+}
+
+Octstr *db_text(PGresult *result, int row, const char *name)
+{
+    int column = PQfnumber(result, name);
+
+    gw_assert(column >= 0);
+    if (PQgetisnull(result, row, column))
+        return NULL;
+    return octstr_create_from_data(PQgetvalue(result, row, column),
+                                   PQgetlength(result, row, column));
+}
+
+long db_long(PGresult *result, int row, const char *name)
+{
+    int column = PQfnumber(result, name);
+
+    gw_assert(column >= 0);
+    if (PQgetisnull(result, row, column))
+        return 0;
+    return strtol(PQgetvalue(result, row, column), NULL, 10);
+}
