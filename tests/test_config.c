@@ -1,0 +1,415 @@
+/*
+ * test_config.c - reading absencebox.conf: defaults, the shipped example,
+ * and a one-line error naming file, line, group and key for each mistake.
+ */
+#include <unistd.h>
+
+#include "support.h"
+#include "config.h"
+
+/* Lines 1-4: the box group's required keys; extra box keys start on line 5. */
+#define BOX_HEAD                                                                                   \
+    "group = absencebox\n"                                                                         \
+    "pgsql-id = db\n"                                                                              \
+    "sender = College\n"                                                                           \
+    "report-link = https://x.example/a\n"
+#define DB_GROUP "\ngroup = pgsql-connection\nid = db\n"
+
+static Octstr *box_with(const char *extra_box_lines)
+{
+    return octstr_format("%s%s%s", BOX_HEAD, extra_box_lines, DB_GROUP);
+}
+
+/* Load TEXT; the config, or NULL with *error (its path replaced by FILE). */
+static AbsenceConfig *load(Octstr *text, Octstr **error)
+{
+    Octstr *path = test_write_temp(octstr_get_cstr(text));
+    AbsenceConfig *config;
+
+    *error = NULL;
+    config = config_load(path, error);
+    if (*error != NULL)
+        octstr_replace(*error, path, octstr_imm("FILE"));
+    unlink(octstr_get_cstr(path));
+    octstr_destroy(path);
+    octstr_destroy(text);
+    return config;
+}
+
+static Octstr *load_error(Octstr *text)
+{
+    Octstr *error;
+    AbsenceConfig *config = load(text, &error);
+
+    if (config != NULL) {
+        config_destroy(config);
+        fail_msg("the configuration loaded, but an error was expected");
+    }
+    return error;
+}
+
+static AbsenceConfig *load_ok(Octstr *text)
+{
+    Octstr *error;
+    AbsenceConfig *config = load(text, &error);
+
+    if (config == NULL)
+        fail_msg("configuration rejected: %s", octstr_get_cstr(error));
+    return config;
+}
+
+static void test_minimal_file_gets_every_default(void **state)
+{
+    AbsenceConfig *config = load_ok(box_with(""));
+
+    (void)state;
+    assert_octstr_equal(octstr_duplicate(config->box.id), "absencebox");
+    assert_octstr_equal(octstr_duplicate(config->box.bearerbox_host), "127.0.0.1");
+    assert_int_equal(config->box.bearerbox_port, 13001);
+    assert_octstr_equal(octstr_duplicate(config->box.timezone), "Europe/London");
+    assert_int_equal(config->box.send_delay_s, 1200);
+    assert_int_equal(config->box.max_lateness_s, 10800);
+    assert_int_equal(config->box.latest_send_minute, 19 * 60);
+    assert_int_equal(gwlist_len(config->absent_marks), 1);
+    assert_octstr_equal(octstr_duplicate(gwlist_get(config->absent_marks, 0)), "O");
+    assert_octstr_equal(octstr_duplicate(config->box.student_status_pattern), "C__");
+    assert_octstr_equal(octstr_duplicate(config->box.message_template),
+                        "Student {student_id} did not attend their lesson today at "
+                        "{lesson_time}. If this is a genuine absence, please notify us here: "
+                        "{link}");
+    assert_octstr_equal(octstr_duplicate(config->box.smsc_id), "");
+    assert_octstr_equal(octstr_duplicate(config->box.pastoral_category), "Absence text");
+    assert_null(config->box.log_file);
+    assert_int_equal(config->box.log_level, 0);
+    assert_int_equal(config->box.allow_international, 0);
+    assert_int_equal(config->max_septets, 160);
+    assert_int_equal(config->max_ucs2_chars, 0);
+    assert_octstr_equal(octstr_duplicate(config->db.host), "");
+    assert_int_equal(config->db.port, 0);
+    config_destroy(config);
+}
+
+static void test_shipped_example_loads_with_its_documented_values(void **state)
+{
+    Octstr *error = NULL;
+    Octstr *path = octstr_create(TESTS_DIR "/../conf/absencebox.conf");
+    AbsenceConfig *config = config_load(path, &error);
+
+    (void)state;
+    octstr_destroy(path);
+    if (config == NULL)
+        fail_msg("%s", octstr_get_cstr(error));
+    assert_octstr_equal(octstr_duplicate(config->box.pgsql_id), "college-db");
+    assert_octstr_equal(octstr_duplicate(config->box.sender), "College");
+    assert_octstr_equal(octstr_duplicate(config->box.report_link), "https://tinyurl.com/runabs");
+    assert_octstr_equal(octstr_duplicate(config->db.id), "college-db");
+    assert_octstr_equal(octstr_duplicate(config->db.database), "college");
+    assert_int_equal(config->db.port, 5432);
+    config_destroy(config);
+}
+
+static void test_values_are_read(void **state)
+{
+    AbsenceConfig *config = load_ok(box_with("send-delay = 600\n"
+                                             "latest-send-time = \"18:30\"\n"
+                                             "absent-marks = \"O, N,X\"\n"
+                                             "allow-international = yes\n"
+                                             "max-segments = 2\n"
+                                             "timezone = America/New_York\n"));
+
+    (void)state;
+    assert_int_equal(config->box.send_delay_s, 600);
+    assert_int_equal(config->box.latest_send_minute, 18 * 60 + 30);
+    assert_int_equal(gwlist_len(config->absent_marks), 3);
+    assert_octstr_equal(octstr_duplicate(gwlist_get(config->absent_marks, 2)), "X");
+    assert_int_equal(config->box.allow_international, 1);
+    assert_int_equal(config->max_septets, 306);
+    assert_octstr_equal(octstr_duplicate(config->box.timezone), "America/New_York");
+    config_destroy(config);
+}
+
+static void test_unknown_key_is_named_with_its_line(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay = 60\nsned-delay = 600\n")),
+                        "FILE:6: group 'absencebox' has no key 'sned-delay': check its spelling "
+                        "against conf/absencebox.conf");
+}
+
+static void test_unknown_key_in_pgsql_group(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "dbname = x\n")),
+                        "FILE:8: group 'pgsql-connection' has no key 'dbname': check its "
+                        "spelling against conf/absencebox.conf");
+}
+
+static void test_unknown_group_is_named(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_format("%s%s\ngroup = smsbox\nsendsms-port = 13013\n",
+                                                 BOX_HEAD, DB_GROUP)),
+                        "FILE:9: group 'smsbox' does not belong in absencebox's configuration "
+                        "(groups: absencebox, pgsql-connection)");
+    assert_octstr_equal(load_error(octstr_format("%s%s\ngroup = absencebx\nid = x\n",
+                                                 BOX_HEAD, DB_GROUP)),
+                        "FILE:9: group 'absencebx' does not belong in absencebox's "
+                        "configuration (groups: absencebox, pgsql-connection)");
+}
+
+static void test_missing_required_key(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                 "report-link = x\n" DB_GROUP)),
+                        "FILE:1: group 'absencebox', key 'sender': is required and has no "
+                        "value: add 'sender = ...'");
+}
+
+static void test_missing_box_group(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = pgsql-connection\nid = db\n")),
+                        "FILE: there is no 'group = absencebox' in this file");
+}
+
+static void test_malformed_number(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay = 20m\n")),
+                        "FILE:5: group 'absencebox', key 'send-delay': '20m' is not a whole "
+                        "number from 0 to 86400");
+    assert_octstr_equal(load_error(box_with("bearerbox-port = 70000\n")),
+                        "FILE:5: group 'absencebox', key 'bearerbox-port': '70000' is not a "
+                        "whole number from 1 to 65535");
+    assert_octstr_equal(load_error(box_with("max-lateness = -5\n")),
+                        "FILE:5: group 'absencebox', key 'max-lateness': '-5' is not a whole "
+                        "number from 1 to 172800");
+}
+
+static void test_malformed_number_in_pgsql_group(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "port = abc\n")),
+                        "FILE:8: group 'pgsql-connection', key 'port': 'abc' is not a whole "
+                        "number from 0 to 65535");
+}
+
+static void test_malformed_time(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("latest-send-time = 7pm\n")),
+                        "FILE:5: group 'absencebox', key 'latest-send-time': '7pm' is not a "
+                        "time of day as HH:MM (24-hour, e.g. \"19:00\")");
+    assert_octstr_equal(load_error(box_with("latest-send-time = 24:00\n")),
+                        "FILE:5: group 'absencebox', key 'latest-send-time': '24:00' is not a "
+                        "time of day as HH:MM (24-hour, e.g. \"19:00\")");
+}
+
+static void test_malformed_boolean(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("allow-ucs2 = maybe\n")),
+                        "FILE:5: group 'absencebox', key 'allow-ucs2': 'maybe' is not true or "
+                        "false");
+}
+
+static void test_unknown_time_zone(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("timezone = Europe/Lundon\n")),
+                        "FILE:5: group 'absencebox', key 'timezone': 'Europe/Lundon' is not a "
+                        "known time zone: use a name such as \"Europe/London\" (see "
+                        "/usr/share/zoneinfo)");
+    assert_octstr_equal(load_error(box_with("timezone = ../../etc/passwd\n")),
+                        "FILE:5: group 'absencebox', key 'timezone': '../../etc/passwd' is not a "
+                        "known time zone: use a name such as \"Europe/London\" (see "
+                        "/usr/share/zoneinfo)");
+}
+
+static void test_template_with_unknown_placeholder(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("message-template = \"Dear {name}: {student_id} "
+                                            "missed {lesson_time}\"\n")),
+                        "FILE:5: group 'absencebox', key 'message-template': unknown placeholder "
+                        "{name}: use {student_id}, {lesson_time} or {link}");
+}
+
+static void test_template_too_long_for_one_sms(void **state)
+{
+    Octstr *long_text = octstr_create("message-template = \"{student_id} {lesson_time} ");
+    int i;
+
+    (void)state;
+    for (i = 0; i < 134; i++)
+        octstr_append_char(long_text, 'x');
+    octstr_append_cstr(long_text, "\"\n");
+    /* 20 + 1 + 5 + 1 + 134 = 161 septets with a 20-character student ID */
+    assert_octstr_equal(load_error(box_with(octstr_get_cstr(long_text))),
+                        "FILE:5: group 'absencebox', key 'message-template': a text for a "
+                        "20-character student ID would take 161 GSM septets, more than 1 SMS "
+                        "segment(s) hold: shorten the text or raise max-segments");
+    octstr_delete(long_text, octstr_len(long_text) - 3, 1);
+    /* one character less: exactly 160 fits */
+    config_destroy(load_ok(box_with(octstr_get_cstr(long_text))));
+    octstr_destroy(long_text);
+}
+
+static void test_template_outside_gsm_needs_ucs2(void **state)
+{
+    AbsenceConfig *config;
+
+    (void)state;
+    assert_octstr_equal(load_error(box_with("message-template = \"{student_id} a manqu\xC3\xA7 "
+                                            "{lesson_time}\"\n")),
+                        "FILE:5: group 'absencebox', key 'message-template': uses a character "
+                        "outside the GSM 7-bit alphabet (it or report-link): use plain "
+                        "characters, or set allow-ucs2 = true to send UCS-2 texts");
+    config = load_ok(box_with("allow-ucs2 = true\nmessage-template = \"{student_id} a manqu\xC3\xA7 "
+                              "{lesson_time}\"\n"));
+    assert_int_equal(config->max_ucs2_chars, 70);
+    config_destroy(config);
+}
+
+static void test_link_required_when_template_uses_it(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                 "sender = College\n" DB_GROUP)),
+                        "FILE:1: group 'absencebox', key 'report-link': is required because "
+                        "message-template contains {link}: set it to the college's "
+                        "record-an-absence link");
+}
+
+static void test_link_with_braces_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                 "sender = College\n"
+                                                 "report-link = https://x/{student_id}\n"
+                                                 DB_GROUP)),
+                        "FILE:4: group 'absencebox', key 'report-link': may not contain spaces "
+                        "or braces");
+}
+
+static void test_sender_too_long(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                 "sender = \"Runshaw College\"\n"
+                                                 "report-link = x\n" DB_GROUP)),
+                        "FILE:3: group 'absencebox', key 'sender': 'Runshaw College' has 15 "
+                        "characters: a name shown as the sender has at most 11");
+}
+
+static void test_lateness_must_exceed_delay(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay = 1200\nmax-lateness = 1200\n")),
+                        "FILE:6: group 'absencebox', key 'max-lateness': 1200 is not after "
+                        "send-delay (1200): no text could ever be sent");
+}
+
+static void test_pgsql_id_must_match_a_group(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = college\n"
+                                                 "sender = College\nreport-link = x\n" DB_GROUP)),
+                        "FILE:2: group 'absencebox', key 'pgsql-id': no 'group = "
+                        "pgsql-connection' has id 'college': add one or correct pgsql-id");
+}
+
+static void test_inline_comment_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay = 1200   # twenty minutes\n")),
+                        "FILE:5: a '#' comment must stand on a line of its own (Kannel would "
+                        "read it as part of the value)");
+}
+
+static void test_hash_inside_quotes_is_data(void **state)
+{
+    AbsenceConfig *config = load_ok(box_with("smsc-id = \"link #2\"\n"));
+
+    (void)state;
+    assert_octstr_equal(octstr_duplicate(config->box.smsc_id), "link #2");
+    config_destroy(config);
+}
+
+static void test_key_set_twice_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay = 60\nsend-delay = 600\n")),
+                        "FILE:6: 'send-delay' is set twice in this group (Kannel would silently "
+                        "keep only the last)");
+}
+
+static void test_line_without_equals_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("send-delay 600\n")),
+                        "FILE:5: expected 'key = value'");
+}
+
+static void test_unterminated_quote_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("sender2 = \"College\n")),
+                        "FILE:5: a value opens a double quote it never closes");
+}
+
+static void test_blank_line_splitting_a_group_is_explained(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\n\npgsql-id = db\n")),
+                        "FILE:3: this group has no 'group = ...' line (groups are separated by "
+                        "blank lines)");
+}
+
+static void test_missing_file(void **state)
+{
+    Octstr *error = NULL;
+
+    (void)state;
+    assert_null(config_load(octstr_imm("/nonexistent/absencebox.conf"), &error));
+    assert_octstr_equal(error, "/nonexistent/absencebox.conf: cannot read the configuration "
+                               "file (No such file or directory)");
+}
+
+int main(void)
+{
+    static const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal_file_gets_every_default),
+        cmocka_unit_test(test_shipped_example_loads_with_its_documented_values),
+        cmocka_unit_test(test_values_are_read),
+        cmocka_unit_test(test_unknown_key_is_named_with_its_line),
+        cmocka_unit_test(test_unknown_key_in_pgsql_group),
+        cmocka_unit_test(test_unknown_group_is_named),
+        cmocka_unit_test(test_missing_required_key),
+        cmocka_unit_test(test_missing_box_group),
+        cmocka_unit_test(test_malformed_number),
+        cmocka_unit_test(test_malformed_number_in_pgsql_group),
+        cmocka_unit_test(test_malformed_time),
+        cmocka_unit_test(test_malformed_boolean),
+        cmocka_unit_test(test_unknown_time_zone),
+        cmocka_unit_test(test_template_with_unknown_placeholder),
+        cmocka_unit_test(test_template_too_long_for_one_sms),
+        cmocka_unit_test(test_template_outside_gsm_needs_ucs2),
+        cmocka_unit_test(test_link_required_when_template_uses_it),
+        cmocka_unit_test(test_link_with_braces_is_rejected),
+        cmocka_unit_test(test_sender_too_long),
+        cmocka_unit_test(test_lateness_must_exceed_delay),
+        cmocka_unit_test(test_pgsql_id_must_match_a_group),
+        cmocka_unit_test(test_inline_comment_is_rejected),
+        cmocka_unit_test(test_hash_inside_quotes_is_data),
+        cmocka_unit_test(test_key_set_twice_is_rejected),
+        cmocka_unit_test(test_line_without_equals_is_rejected),
+        cmocka_unit_test(test_unterminated_quote_is_rejected),
+        cmocka_unit_test(test_blank_line_splitting_a_group_is_explained),
+        cmocka_unit_test(test_missing_file),
+    };
+
+    test_gwlib_init();
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
