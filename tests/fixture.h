@@ -1,0 +1,42 @@
+/*
+ * fixture.h - building a small college in the database, and reading back
+ * what the policy made of it, for the policy tests. Times are written as
+ * PostgreSQL reads them, e.g. "2026-06-15 09:00 Europe/London".
+ */
+#ifndef ABSENCE_TEST_FIXTURE_H
+#define ABSENCE_TEST_FIXTURE_H
+
+#include "support.h"
+
+/* The absence.policy_config the fx_* readers evaluate with; tests may point
+ * it at another SQL expression, fixture_reset() restores the defaults. */
+extern const char *fx_settings;
+void fixture_reset(void);
+
+void fx_student(PGconn *conn, const char *student_id, const char *status_code);
+void fx_lesson(PGconn *conn, long lesson_id, const char *starts_at, const char *ends_at,
+               const char *register_marked_at);
+void fx_mark(PGconn *conn, long lesson_id, const char *student_id, const char *mark);
+void fx_guardian(PGconn *conn, long guardian_id, const char *mobile, const char *account_status);
+void fx_link(PGconn *conn, long guardian_id, const char *student_id, const char *link_status,
+             int hide_attendance);
+
+/* A guardian with an active account and link, attendance visible. */
+void fx_parent(PGconn *conn, long guardian_id, const char *student_id, const char *mobile);
+
+/* "state|lesson_id" of STUDENT's trigger at AT, or "" when there is none. */
+Octstr *fx_trigger(PGconn *conn, const char *at, const char *student_id);
+
+/* Run absence.plan() at AT: "settled|planned|expired|skipped|too_long". */
+Octstr *fx_plan(PGconn *conn, const char *at);
+
+/* Every notification: "student|guardian|recipient|status" per row, in order. */
+Octstr *fx_texts(PGconn *conn);
+
+/* Every guardian_skip: "student|guardian|reason" per row, in order. */
+Octstr *fx_skips(PGconn *conn);
+
+/* The body of STUDENT's text(s), one per line. */
+Octstr *fx_bodies(PGconn *conn, const char *student_id);
+
+#endif

@@ -79,7 +79,7 @@ List *test_cases_read(const char *name)
     long i;
 
     if (text == NULL)
-        fail_msg("cannot read %s", octstr_get_cstr(path));
+        test_fail("cannot read %s", octstr_get_cstr(path));
     lines = octstr_split(text, octstr_imm("\n"));
     for (i = 0; i < gwlist_len(lines); i++) {
         Octstr *line = gwlist_get(lines, i);
@@ -108,7 +108,7 @@ Octstr *test_case_field(List *cases, long row, long column)
     List *fields = gwlist_get(cases, row);
 
     if (column >= gwlist_len(fields))
-        fail_msg("case %ld has no field %ld", row + 1, column + 1);
+        test_fail("case %ld has no field %ld", row + 1, column + 1);
     return gwlist_get(fields, column);
 }
 
@@ -152,7 +152,7 @@ static PGconn *connect_to(const char *dbname)
     PGconn *conn = PQconnectdbParams(keys, values, 0);
 
     if (PQstatus(conn) != CONNECTION_OK)
-        fail_msg("no PostgreSQL for the database tests (%s); run them through scripts/test, "
+        test_fail("no PostgreSQL for the database tests (%s); run them through scripts/test, "
                  "which starts one", PQerrorMessage(conn));
     PQsetNoticeProcessor(conn, quiet_notice, NULL);
     return conn;
@@ -185,12 +185,12 @@ static PGresult *run(PGconn *conn, const char *sql, va_list args)
 
     while ((value = va_arg(args, const char *)) != SQL_END) {
         if (n == 32)
-            fail_msg("too many parameters for: %s", sql);
+            test_fail("too many parameters for: %s", sql);
         values[n++] = value;
     }
     result = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
     if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK)
-        fail_msg("SQL failed: %s  in: %s", PQresultErrorMessage(result), sql);
+        test_fail("SQL failed: %s  in: %s", PQresultErrorMessage(result), sql);
     return result;
 }
 
@@ -251,9 +251,11 @@ void test_assert_octstr_equal(Octstr *actual, const char *expected, const char *
     int same = actual == NULL ? expected == NULL : expected != NULL && strcmp(text, expected) == 0;
 
     if (!same) {
-        print_error("expected:\n%s\nactual:\n%s\n", expected ? expected : "(null)", text);
+        Octstr *shown = octstr_format("%s:%d: expected:\n%s\nactual:\n%s", file, line,
+                                      expected ? expected : "(null)", text);
+        octstr_replace(shown, octstr_imm("\n"), octstr_imm("\n# "));
         octstr_destroy(actual);
-        _fail(file, line);
+        test_fail("%s", octstr_get_cstr(shown));
     }
     octstr_destroy(actual);
 }
@@ -265,7 +267,7 @@ Octstr *test_write_temp(const char *text)
     size_t len = strlen(text);
 
     if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-        fail_msg("cannot write a temporary file");
+        test_fail("cannot write a temporary file");
     close(fd);
     return octstr_create(path);
 }

@@ -7,11 +7,22 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <setjmp.h>
 #include <cmocka.h>
 #include <libpq-fe.h>
 
 #include "gwlib/gwlib.h"
+
+/* Fail the running test with a message; cmocka's own print_error() output
+ * does not reach its TAP log, so this writes "# ..." lines to stderr. */
+#define test_fail(...)                                                                             \
+    do {                                                                                           \
+        fputs("# ", stderr);                                                                       \
+        fprintf(stderr, __VA_ARGS__);                                                              \
+        fputc('\n', stderr);                                                                       \
+        fail();                                                                                    \
+    } while (0)
 
 /* Start gwlib once per binary, with its log quiet. */
 void test_gwlib_init(void);

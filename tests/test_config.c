@@ -43,7 +43,7 @@ static Octstr *load_error(Octstr *text)
 
     if (config != NULL) {
         config_destroy(config);
-        fail_msg("the configuration loaded, but an error was expected");
+        test_fail("the configuration loaded, but an error was expected");
     }
     return error;
 }
@@ -54,7 +54,7 @@ static AbsenceConfig *load_ok(Octstr *text)
     AbsenceConfig *config = load(text, &error);
 
     if (config == NULL)
-        fail_msg("configuration rejected: %s", octstr_get_cstr(error));
+        test_fail("configuration rejected: %s", octstr_get_cstr(error));
     return config;
 }
 
@@ -98,7 +98,7 @@ static void test_shipped_example_loads_with_its_documented_values(void **state)
     (void)state;
     octstr_destroy(path);
     if (config == NULL)
-        fail_msg("%s", octstr_get_cstr(error));
+        test_fail("%s", octstr_get_cstr(error));
     assert_octstr_equal(octstr_duplicate(config->box.pgsql_id), "college-db");
     assert_octstr_equal(octstr_duplicate(config->box.sender), "College");
     assert_octstr_equal(octstr_duplicate(config->box.report_link), "https://tinyurl.com/runabs");

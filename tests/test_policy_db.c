@@ -1,2 +1,699 @@
-#include "support.h"
-int main(void){return 0;}
+/*
+ * test_policy_db.c - POLICY.md pinned down against the policy SQL, one rule
+ * per test, each with a case that passes the rule and one that fails it.
+ * Every test runs in a transaction that is rolled back.
+ *
+ * The day is Monday 15 June 2026 (BST) unless a test says otherwise.
+ */
+#include <unistd.h>
+
+#include "fixture.h"
+#include "config.h"
+#include "migrate.h"
+#include "policy.h"
+#include "template.h"
+
+#define AT(hhmmss) "2026-06-15 " hhmmss " Europe/London"
+
+static PGconn *db;
+
+static int group_setup(void **state)
+{
+    Octstr *error = NULL;
+
+    (void)state;
+    test_gwlib_init();
+    db = test_db_create("absence_test_policy");
+    if (migrate_apply(db, absence_migrations, absence_migration_count, &error) < 0) {
+        fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    PQfinish(db);
+    return 0;
+}
+
+static int begin(void **state)
+{
+    (void)state;
+    fixture_reset();
+    test_db_exec(db, "begin", SQL_END);
+    return 0;
+}
+
+static int rollback(void **state)
+{
+    (void)state;
+    test_db_exec(db, "rollback", SQL_END);
+    return 0;
+}
+
+/* STUDENT absent from lesson LESSON (09:00-10:00, register at 09:05) with
+ * parent 101 on 07700 900101. */
+static void absent_at_nine(const char *student, const char *status)
+{
+    fx_student(db, student, status);
+    fx_lesson(db, 1, AT("09:00"), AT("10:00"), AT("09:05"));
+    fx_mark(db, 1, student, "O");
+    fx_parent(db, 101, student, "07700 900101");
+}
+
+/* ---- section 1: which absence triggers a text --------------------------- */
+
+static void test_first_absent_lesson_is_the_trigger(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_bodies(db, "S1"),
+                        "Student S1 did not attend their lesson today at 09:00. If this is a "
+                        "genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+}
+
+static void test_present_lesson_is_not_the_trigger(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_mark(db, 1, "S1", "/");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    assert_octstr_equal(fx_trigger(db, AT("11:20"), "S1"), "due|2");
+}
+
+static void test_student_present_all_day_gets_nothing(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_mark(db, 1, "S1", "/");
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    assert_octstr_equal(fx_texts(db), "");
+}
+
+static void test_later_absences_are_ignored(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_plan(db, AT("11:20")), "0|0|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(test_db_value(db, "select lesson_id from absence.notification", SQL_END),
+                        "1");
+}
+
+static void test_register_marked_late_sends_nothing(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:01"),
+                 SQL_END);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "register-late|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    /* the passing case: marked a minute before the end */
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("09:59"), SQL_END);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
+}
+
+static void test_register_marked_exactly_at_the_end_is_on_time(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:00"),
+                 SQL_END);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+}
+
+static void test_register_not_marked_sends_nothing_until_it_arrives(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(db, "update absence.lesson set register_marked_at = null", SQL_END);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "register-not-marked|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    /* the MIS delivers the register, taken at 09:10, at 10:30: still in time */
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("09:10"), SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:30")), "1|1|0|0|0");
+}
+
+static void test_late_register_on_the_trigger_blocks_the_whole_day(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:30"), SQL_END);
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    assert_octstr_equal(fx_trigger(db, AT("11:20"), "S1"), "register-late|1");
+    assert_octstr_equal(fx_plan(db, AT("11:20")), "0|0|0|0|0");
+}
+
+static void test_not_due_one_second_before_the_send_delay(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    assert_octstr_equal(fx_trigger(db, AT("10:19:59"), "S1"), "not-yet-due|1");
+    assert_octstr_equal(fx_plan(db, AT("10:19:59")), "0|0|0|0|0");
+    assert_octstr_equal(fx_trigger(db, AT("10:20:00"), "S1"), "due|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20:00")), "1|1|0|0|0");
+    assert_octstr_equal(test_db_value(db, "select due_at = $1::timestamptz from "
+                                          "absence.notification",
+                                      AT("10:20"), SQL_END),
+                        "t");
+}
+
+static void test_expired_after_max_lateness(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    assert_octstr_equal(fx_trigger(db, AT("13:00:00"), "S1"), "due|1");
+    assert_octstr_equal(fx_trigger(db, AT("13:00:01"), "S1"), "expired|1");
+    assert_octstr_equal(fx_plan(db, AT("13:00:01")), "1|0|1|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|expired\n");
+    assert_octstr_equal(test_db_rows(db, "select outcome, lesson_id from absence.student_day",
+                                     SQL_END),
+                        "expired|1\n");
+}
+
+static void test_expired_after_latest_send_time(void **state)
+{
+    (void)state;
+    fx_student(db, "S1", "C01");
+    fx_lesson(db, 7, AT("17:30"), AT("18:00"), AT("17:35"));
+    fx_mark(db, 7, "S1", "O");
+    fx_parent(db, 101, "S1", "07700 900101");
+    assert_octstr_equal(fx_trigger(db, AT("19:00:00"), "S1"), "due|7");
+    assert_octstr_equal(fx_trigger(db, AT("19:00:01"), "S1"), "expired|7");
+    assert_octstr_equal(test_db_value(db, "select expires_at = $1::timestamptz from "
+                                          "absence.policy_triggers(absence.policy_settings(), "
+                                          "$1::timestamptz, $1::timestamptz - interval '1 day', $1::timestamptz)",
+                                      AT("19:00"), SQL_END),
+                        "t");
+}
+
+static void test_lesson_due_after_latest_send_time_is_never_sent(void **state)
+{
+    (void)state;
+    fx_student(db, "S1", "C01");
+    fx_lesson(db, 8, AT("18:00"), AT("18:45"), AT("18:05"));
+    fx_mark(db, 8, "S1", "O");
+    fx_parent(db, 101, "S1", "07700 900101");
+    assert_octstr_equal(fx_trigger(db, AT("18:50"), "S1"), "expired|8");
+    assert_octstr_equal(fx_plan(db, AT("19:05")), "1|0|1|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|expired\n");
+}
+
+static void test_corrected_mark_moves_the_trigger_to_the_next_absence(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    fx_mark(db, 1, "S1", "L"); /* corrected at 10:15, inside the grace window */
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "not-yet-due|2");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    assert_octstr_equal(fx_plan(db, AT("11:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_bodies(db, "S1"),
+                        "Student S1 did not attend their lesson today at 10:00. If this is a "
+                        "genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+}
+
+static void test_corrected_mark_with_no_other_absence_sends_nothing(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_mark(db, 1, "S1", "L");
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+}
+
+static void test_settled_day_gets_nothing_more(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    fx_mark(db, 1, "S1", "L"); /* corrected after the text was planned */
+    fx_mark(db, 2, "S1", "O");
+    assert_octstr_equal(fx_trigger(db, AT("11:20"), "S1"), "settled|2");
+    assert_octstr_equal(fx_plan(db, AT("11:20")), "0|0|0|0|0");
+    assert_octstr_equal(test_db_rows(db, "select lesson_id, status from absence.notification",
+                                     SQL_END),
+                        "1|pending\n");
+}
+
+static void test_student_status_pattern(void **state)
+{
+    static const char *const statuses[][2] = {
+        {"C01", "due|1"},
+        {"C1", "status-not-eligible|1"},
+        {"C012", "status-not-eligible|1"},
+        {"c01", "status-not-eligible|1"},
+        {"B01", "status-not-eligible|1"},
+    };
+    size_t i;
+
+    (void)state;
+    fx_lesson(db, 1, AT("09:00"), AT("10:00"), AT("09:05"));
+    for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+        char guardian[16];
+        fx_student(db, statuses[i][0], statuses[i][0]);
+        fx_mark(db, 1, statuses[i][0], "O");
+        snprintf(guardian, sizeof(guardian), "07700 90020%zu", i);
+        fx_parent(db, 200 + (long)i, statuses[i][0], guardian);
+        assert_octstr_equal(fx_trigger(db, AT("10:20"), statuses[i][0]), statuses[i][1]);
+    }
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "C01|200|+447700900200|pending\n");
+}
+
+static void test_absent_marks_are_configurable(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_mark(db, 1, "S1", "N");
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "");
+    fx_settings = "absence.policy_settings(absent_marks => '{O,N}')";
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
+}
+
+static void test_timing_is_configurable(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_settings = "absence.policy_settings(send_delay_s => 600, max_lateness_s => 3600, "
+                  "latest_send_time => '10:30')";
+    assert_octstr_equal(fx_trigger(db, AT("10:09:59"), "S1"), "not-yet-due|1");
+    assert_octstr_equal(fx_trigger(db, AT("10:10"), "S1"), "due|1");
+    assert_octstr_equal(fx_trigger(db, AT("10:30:01"), "S1"), "expired|1");
+}
+
+/* ---- section 2: who receives it ----------------------------------------- */
+
+static void test_account_must_be_active(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 102, "07700 900102", "suspended");
+    fx_link(db, 102, "S1", "active", 0);
+    fx_guardian(db, 103, "07700 900103", "unregistered");
+    fx_link(db, 103, "S1", "active", 0);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|2|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|account-not-active\nS1|103|account-not-active\n");
+}
+
+static void test_link_must_be_active(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 102, "07700 900102", "active");
+    fx_link(db, 102, "S1", "suspended", 0);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|link-not-active\n");
+}
+
+static void test_hidden_attendance_is_skipped(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 102, "07700 900102", "active");
+    fx_link(db, 102, "S1", "active", 1);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|attendance-hidden\n");
+}
+
+static void test_missing_mobile_is_skipped(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", NULL);
+    fx_parent(db, 103, "S1", "   ");
+    fx_parent(db, 104, "S1", "");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|3|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\nS1|103|no-mobile\nS1|104|no-mobile\n");
+}
+
+static void test_invalid_mobile_is_skipped(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", "01632 960102");  /* a landline */
+    fx_parent(db, 103, "S1", "ring mum");       /* not a number */
+    fx_parent(db, 104, "S1", "07700 90010");    /* a digit short */
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|3|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|invalid-mobile\nS1|103|invalid-mobile\n"
+                                      "S1|104|invalid-mobile\n");
+}
+
+static void test_international_number_needs_allow_international(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", "+33 6 12 34 56 78");
+    assert_octstr_equal(test_db_rows(db, "select guardian_id, skip_reason from "
+                                         "absence.guardian_checks(absence.policy_settings(), "
+                                         "'S1') order by 1",
+                                     SQL_END),
+                        "101|~\n102|invalid-mobile\n");
+    fx_settings = "absence.policy_settings(allow_international => true)";
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|2|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\nS1|102|+33612345678|pending\n");
+}
+
+static void test_first_failed_rule_is_the_reason(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 102, NULL, "suspended");
+    fx_link(db, 102, "S1", "suspended", 1);
+    fx_guardian(db, 103, "bad", "active");
+    fx_link(db, 103, "S1", "suspended", 1);
+    fx_guardian(db, 104, NULL, "active");
+    fx_link(db, 104, "S1", "active", 1);
+    fx_guardian(db, 105, "bad", "active");
+    fx_link(db, 105, "S1", "active", 0);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|4|0");
+    assert_octstr_equal(fx_skips(db), "S1|102|account-not-active\nS1|103|link-not-active\n"
+                                      "S1|104|attendance-hidden\nS1|105|invalid-mobile\n");
+}
+
+static void test_shared_number_is_texted_once_to_the_lowest_guardian(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 105, "S1", "07700 900105");
+    fx_parent(db, 103, "S1", "+44 7700 900105");
+    fx_parent(db, 104, "S1", "447700900105");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|2|0|2|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S1|103|+447700900105|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|104|duplicate-number\nS1|105|duplicate-number\n");
+}
+
+static void test_ineligible_guardian_does_not_take_a_shared_number(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 100, "07700 900101", "suspended");
+    fx_link(db, 100, "S1", "active", 0);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|100|account-not-active\n");
+}
+
+static void test_each_eligible_guardian_gets_a_text(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", "07700 900102");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|2|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S1|102|+447700900102|pending\n");
+}
+
+static void test_guardian_of_two_absent_siblings_gets_two_texts(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_student(db, "S2", "C02");
+    fx_mark(db, 1, "S2", "O");
+    fx_link(db, 101, "S2", "active", 0);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "2|2|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S2|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_bodies(db, "S2"),
+                        "Student S2 did not attend their lesson today at 09:00. If this is a "
+                        "genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+}
+
+static void test_student_without_guardians_is_settled_with_no_text(void **state)
+{
+    (void)state;
+    fx_student(db, "S1", "C01");
+    fx_lesson(db, 1, AT("09:00"), AT("10:00"), AT("09:05"));
+    fx_mark(db, 1, "S1", "O");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|0|0|0|0");
+    assert_octstr_equal(test_db_rows(db, "select student_id, outcome from absence.student_day",
+                                     SQL_END),
+                        "S1|planned\n");
+}
+
+/* ---- section 3: the message ---------------------------------------------- */
+
+static void test_summer_lesson_shows_bst_start_time(void **state)
+{
+    (void)state;
+    fx_student(db, "STE04049635", "C01");
+    fx_lesson(db, 1, "2026-06-15 09:10:00+00", "2026-06-15 10:10:00+00",
+              "2026-06-15 09:15:00+00");
+    fx_mark(db, 1, "STE04049635", "O");
+    fx_parent(db, 101, "STE04049635", "07700 900101");
+    assert_octstr_equal(fx_plan(db, "2026-06-15 10:30:00+00"), "1|1|0|0|0");
+    assert_octstr_equal(fx_bodies(db, "STE04049635"),
+                        "Student STE04049635 did not attend their lesson today at 10:10. If this "
+                        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+}
+
+static void test_winter_lesson_shows_gmt_start_time(void **state)
+{
+    (void)state;
+    fx_student(db, "STE04049635", "C01");
+    fx_lesson(db, 1, "2026-01-15 09:10:00+00", "2026-01-15 10:10:00+00",
+              "2026-01-15 09:15:00+00");
+    fx_mark(db, 1, "STE04049635", "O");
+    fx_parent(db, 101, "STE04049635", "07700 900101");
+    assert_octstr_equal(fx_plan(db, "2026-01-15 10:30:00+00"), "1|1|0|0|0");
+    assert_octstr_equal(fx_bodies(db, "STE04049635"),
+                        "Student STE04049635 did not attend their lesson today at 09:10. If this "
+                        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+}
+
+static void test_school_day_is_the_local_date(void **state)
+{
+    (void)state;
+    fx_student(db, "S1", "C01");
+    /* 23:30 UTC on the 15th is 00:30 BST on the 16th */
+    fx_lesson(db, 1, "2026-06-15 23:30:00+00", "2026-06-16 00:00:00+00",
+              "2026-06-15 23:35:00+00");
+    fx_mark(db, 1, "S1", "O");
+    fx_parent(db, 101, "S1", "07700 900101");
+    assert_octstr_equal(fx_plan(db, "2026-06-16 00:20:00+00"), "1|1|0|0|0");
+    assert_octstr_equal(test_db_rows(db, "select school_day from absence.notification", SQL_END),
+                        "2026-06-16\n");
+}
+
+static void test_student_id_is_carried_verbatim(void **state)
+{
+    static const char id[] = "O'Brien \"%\\_01";
+    Octstr *expected;
+
+    (void)state;
+    absent_at_nine(id, "C01");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    expected = template_render(octstr_imm("Student {student_id} did not attend their lesson "
+                                          "today at {lesson_time}. If this is a genuine absence, "
+                                          "please notify us here: {link}"),
+                               octstr_imm(id), octstr_imm("09:00"),
+                               octstr_imm("https://tinyurl.com/runabs"));
+    octstr_append_char(expected, '\n');
+    assert_octstr_equal(fx_bodies(db, id), octstr_get_cstr(expected));
+    assert_true(octstr_search(expected, octstr_imm(id), 0) > 0);
+    octstr_destroy(expected);
+}
+
+static void test_text_that_does_not_fit_is_settled_unsent(void **state)
+{
+    static const char id[] = "STUDENT-ID-THAT-IS-FAR-TOO-LONG-0000000001";
+
+    (void)state;
+    absent_at_nine(id, "C01");
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), id), "message-too-long|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|0|0|0|1");
+    assert_octstr_equal(fx_texts(db), "");
+    assert_octstr_equal(test_db_rows(db, "select outcome from absence.student_day", SQL_END),
+                        "message-too-long\n");
+    fx_settings = "absence.policy_settings(max_septets => 306)";
+    test_db_exec(db, "delete from absence.student_day", SQL_END);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), id), "due|1");
+}
+
+/* ---- planning ---------------------------------------------------------- */
+
+static void test_plan_is_idempotent(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", NULL);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    assert_octstr_equal(fx_plan(db, AT("10:21")), "0|0|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\n");
+}
+
+static void test_plan_takes_its_settings_from_the_config_file(void **state)
+{
+    Octstr *path = test_write_temp("group = absencebox\n"
+                                   "pgsql-id = db\n"
+                                   "sender = College\n"
+                                   "send-delay = 600\n"
+                                   "absent-marks = \"N, O\"\n"
+                                   "student-status-pattern = \"B__\"\n"
+                                   "message-template = \"{student_id} absent {lesson_time}\"\n"
+                                   "\n"
+                                   "group = pgsql-connection\n"
+                                   "id = db\n");
+    Octstr *error = NULL;
+    AbsenceConfig *config = config_load(path, &error);
+    PlanResult plan;
+
+    (void)state;
+    unlink(octstr_get_cstr(path));
+    octstr_destroy(path);
+    if (config == NULL)
+        test_fail("%s", octstr_get_cstr(error));
+    absent_at_nine("S1", "B01");
+    fx_mark(db, 1, "S1", "N");
+    if (policy_plan(db, config, "2026-06-15 10:10:00+01", NULL, &plan, &error) < 0)
+        test_fail("%s", octstr_get_cstr(error));
+    config_destroy(config);
+    assert_int_equal(plan.texts_planned, 1);
+    assert_octstr_equal(fx_bodies(db, "S1"), "S1 absent 09:00\n");
+}
+
+/* ---- the SQL twins agree with the C ones --------------------------------- */
+
+static void test_sql_normalise_mobile_agrees_with_every_case(void **state)
+{
+    List *cases = test_cases_read("mobile_cases.tsv");
+    long i, wrong = 0;
+
+    (void)state;
+    for (i = 0; i < gwlist_len(cases); i++) {
+        Octstr *raw = test_case_field(cases, i, 0);
+        Octstr *expected = test_case_field(cases, i, 2);
+        Octstr *actual = test_db_value(db, "select absence.normalise_mobile($1, $2::boolean)",
+                                       octstr_get_cstr(raw),
+                                       octstr_str_compare(test_case_field(cases, i, 1), "1") == 0
+                                           ? "true" : "false",
+                                       SQL_END);
+        int same = actual == NULL ? octstr_str_compare(expected, "-") == 0
+                                  : octstr_compare(actual, expected) == 0;
+        if (!same) {
+            fprintf(stderr, "# '%s': SQL says %s, expected %s\n", octstr_get_cstr(raw),
+                    actual ? octstr_get_cstr(actual) : "invalid", octstr_get_cstr(expected));
+            wrong++;
+        }
+        octstr_destroy(actual);
+    }
+    assert_true(gwlist_len(cases) >= 30);
+    test_cases_destroy(cases);
+    assert_int_equal(wrong, 0);
+}
+
+static void test_sql_septets_agree_with_every_case(void **state)
+{
+    List *cases = test_cases_read("septet_cases.tsv");
+    long i, wrong = 0;
+
+    (void)state;
+    for (i = 0; i < gwlist_len(cases); i++) {
+        Octstr *text = test_case_field(cases, i, 0);
+        Octstr *expected = test_case_field(cases, i, 1);
+        Octstr *actual = test_db_value(db, "select coalesce(absence.gsm_septets($1), -1)",
+                                       octstr_get_cstr(text), SQL_END);
+        if (octstr_compare(actual, expected) != 0) {
+            fprintf(stderr, "# %s: SQL says %s, expected %s\n",
+                    octstr_get_cstr(test_case_field(cases, i, 2)), octstr_get_cstr(actual),
+                    octstr_get_cstr(expected));
+            wrong++;
+        }
+        octstr_destroy(actual);
+    }
+    test_cases_destroy(cases);
+    assert_int_equal(wrong, 0);
+}
+
+/* ---- evaluating a window reads only the rows that matter ------------------ */
+
+static void test_planning_window_is_found_through_indexes(void **state)
+{
+    Octstr *plan;
+
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(db, "set local enable_seqscan = off", SQL_END);
+    plan = test_db_rows(db, "explain select * from absence.policy_triggers("
+                            "absence.policy_settings(), now(), now() - interval '1 day', now())",
+                        SQL_END);
+    if (octstr_search(plan, octstr_imm("lesson_ends_at_idx"), 0) < 0 ||
+        octstr_search(plan, octstr_imm("attendance_mark_student_idx"), 0) < 0 ||
+        octstr_search(plan, octstr_imm("Seq Scan"), 0) >= 0)
+        test_fail("the planning query does not use the indexes:\n%s", octstr_get_cstr(plan));
+    octstr_destroy(plan);
+}
+
+#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, begin, rollback)
+
+int main(void)
+{
+    static const struct CMUnitTest tests[] = {
+        DB_TEST(test_first_absent_lesson_is_the_trigger),
+        DB_TEST(test_present_lesson_is_not_the_trigger),
+        DB_TEST(test_student_present_all_day_gets_nothing),
+        DB_TEST(test_later_absences_are_ignored),
+        DB_TEST(test_register_marked_late_sends_nothing),
+        DB_TEST(test_register_marked_exactly_at_the_end_is_on_time),
+        DB_TEST(test_register_not_marked_sends_nothing_until_it_arrives),
+        DB_TEST(test_late_register_on_the_trigger_blocks_the_whole_day),
+        DB_TEST(test_not_due_one_second_before_the_send_delay),
+        DB_TEST(test_expired_after_max_lateness),
+        DB_TEST(test_expired_after_latest_send_time),
+        DB_TEST(test_lesson_due_after_latest_send_time_is_never_sent),
+        DB_TEST(test_corrected_mark_moves_the_trigger_to_the_next_absence),
+        DB_TEST(test_corrected_mark_with_no_other_absence_sends_nothing),
+        DB_TEST(test_settled_day_gets_nothing_more),
+        DB_TEST(test_student_status_pattern),
+        DB_TEST(test_absent_marks_are_configurable),
+        DB_TEST(test_timing_is_configurable),
+        DB_TEST(test_account_must_be_active),
+        DB_TEST(test_link_must_be_active),
+        DB_TEST(test_hidden_attendance_is_skipped),
+        DB_TEST(test_missing_mobile_is_skipped),
+        DB_TEST(test_invalid_mobile_is_skipped),
+        DB_TEST(test_international_number_needs_allow_international),
+        DB_TEST(test_first_failed_rule_is_the_reason),
+        DB_TEST(test_shared_number_is_texted_once_to_the_lowest_guardian),
+        DB_TEST(test_ineligible_guardian_does_not_take_a_shared_number),
+        DB_TEST(test_each_eligible_guardian_gets_a_text),
+        DB_TEST(test_guardian_of_two_absent_siblings_gets_two_texts),
+        DB_TEST(test_student_without_guardians_is_settled_with_no_text),
+        DB_TEST(test_summer_lesson_shows_bst_start_time),
+        DB_TEST(test_winter_lesson_shows_gmt_start_time),
+        DB_TEST(test_school_day_is_the_local_date),
+        DB_TEST(test_student_id_is_carried_verbatim),
+        DB_TEST(test_text_that_does_not_fit_is_settled_unsent),
+        DB_TEST(test_plan_is_idempotent),
+        DB_TEST(test_plan_takes_its_settings_from_the_config_file),
+        DB_TEST(test_sql_normalise_mobile_agrees_with_every_case),
+        DB_TEST(test_sql_septets_agree_with_every_case),
+        DB_TEST(test_planning_window_is_found_through_indexes),
+    };
+
+    return cmocka_run_group_tests_name("policy", tests, group_setup, group_teardown);
+}
