@@ -532,6 +532,29 @@ static void test_text_that_does_not_fit_is_settled_unsent(void **state)
     assert_octstr_equal(fx_trigger(db, AT("10:20"), id), "due|1");
 }
 
+static void test_recipients_show_texts_and_skips_without_writing(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_guardian(db, 102, "07700 900102", "suspended");
+    fx_link(db, 102, "S1", "active", 0);
+    fx_student(db, "S2", "C01");
+    fx_lesson(db, 3, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 3, "S2", "O");
+    assert_octstr_equal(
+        test_db_rows(db, "select student_id, school_day, lesson_id, state, guardian_id, "
+                         "recipient, skip_reason from absence.policy_recipients("
+                         "absence.policy_settings(), $1::timestamptz, "
+                         "$1::timestamptz - interval '1 day', $1::timestamptz + interval '1 day') "
+                         "order by student_id, guardian_id",
+                     AT("10:20"), SQL_END),
+        "S1|2026-06-15|1|due|101|+447700900101|~\n"
+        "S1|2026-06-15|1|due|102|+447700900102|account-not-active\n"
+        "S2|2026-06-15|3|not-yet-due|~|~|~\n");
+    assert_octstr_equal(fx_texts(db), "");
+    assert_octstr_equal(fx_skips(db), "");
+}
+
 /* ---- planning ---------------------------------------------------------- */
 
 static void test_plan_is_idempotent(void **state)
@@ -688,6 +711,7 @@ int main(void)
         DB_TEST(test_school_day_is_the_local_date),
         DB_TEST(test_student_id_is_carried_verbatim),
         DB_TEST(test_text_that_does_not_fit_is_settled_unsent),
+        DB_TEST(test_recipients_show_texts_and_skips_without_writing),
         DB_TEST(test_plan_is_idempotent),
         DB_TEST(test_plan_takes_its_settings_from_the_config_file),
         DB_TEST(test_sql_normalise_mobile_agrees_with_every_case),
