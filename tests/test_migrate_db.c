@@ -135,32 +135,32 @@ static void test_migrate_creates_the_contract_keys(void **state)
         "absence.pastoral_log|u|UNIQUE (notification_id)\n");
 }
 
+/* SQL must fail on the constraint named CONSTRAINT. */
+static void assert_refused_by(const char *sql, const char *constraint)
+{
+    PGresult *result = PQexec(db, sql);
+
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME), constraint);
+    PQclear(result);
+}
+
 static void test_lesson_must_end_after_it_starts(void **state)
 {
-    PGresult *result;
-
     (void)state;
     migrate_ok(absence_migration_count);
-    result = PQexec(db, "insert into absence.lesson (lesson_id, starts_at, ends_at) "
-                        "values (1, '2026-06-15 10:00+01', '2026-06-15 10:00+01')");
-    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
-    assert_string_equal(PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME),
-                        "lesson_ends_after_it_starts");
-    PQclear(result);
+    assert_refused_by("insert into absence.lesson (lesson_id, starts_at, ends_at) "
+                      "values (1, '2026-06-15 10:00+01', '2026-06-15 10:00+01')",
+                      "lesson_ends_after_it_starts");
 }
 
 static void test_unknown_account_status_is_refused(void **state)
 {
-    PGresult *result;
-
     (void)state;
     migrate_ok(absence_migration_count);
-    result = PQexec(db, "insert into absence.guardian (guardian_id, account_status) "
-                        "values (1, 'Active')");
-    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
-    assert_string_equal(PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME),
-                        "guardian_account_status_known");
-    PQclear(result);
+    assert_refused_by("insert into absence.guardian (guardian_id, account_status) "
+                      "values (1, 'Active')",
+                      "guardian_account_status_known");
 }
 
 static void test_second_migrate_changes_nothing(void **state)
