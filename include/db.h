@@ -29,6 +29,13 @@ PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *valu
                    Octstr **error);
 int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 
+/*
+ * A PostgreSQL array literal of ITEMS (Octstr *, NULL for an SQL NULL), each
+ * element quoted and escaped, for passing a whole batch as one parameter.
+ * Caller destroys the result.
+ */
+Octstr *db_array(List *items);
+
 /* Column NAME of row ROW as a new Octstr (NULL for SQL NULL). */
 Octstr *db_text(PGresult *result, int row, const char *name);
 

@@ -39,7 +39,7 @@ static Octstr *first_line(const char *text)
 
 PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octstr **error)
 {
-    const char *keys[9], *values[9];
+    const char *keys[10], *values[10];
     char port[16], timeout[16];
     PGconn *conn;
     int n = 0;
@@ -53,6 +53,7 @@ PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octst
     add_param(keys, values, &n, "dbname", cstr_or_null(settings->database));
     add_param(keys, values, &n, "connect_timeout", timeout);
     add_param(keys, values, &n, "application_name", application);
+    add_param(keys, values, &n, "client_encoding", "UTF8");
     keys[n] = values[n] = NULL;
     conn = PQconnectdbParams(keys, values, 0);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
@@ -130,4 +131,30 @@ long db_long(PGresult *result, int row, const char *name)
     if (PQgetisnull(result, row, column))
         return 0;
     return strtol(PQgetvalue(result, row, column), NULL, 10);
+}
+
+Octstr *db_array(List *items)
+{
+    Octstr *out = octstr_create("{");
+    long i, j;
+
+    for (i = 0; i < gwlist_len(items); i++) {
+        Octstr *item = gwlist_get(items, i);
+        if (i > 0)
+            octstr_append_char(out, ',');
+        if (item == NULL) {
+            octstr_append_cstr(out, "NULL");
+            continue;
+        }
+        octstr_append_char(out, '"');
+        for (j = 0; j < octstr_len(item); j++) {
+            int c = octstr_get_char(item, j);
+            if (c == '"' || c == '\\')
+                octstr_append_char(out, '\\');
+            octstr_append_char(out, c);
+        }
+        octstr_append_char(out, '"');
+    }
+    octstr_append_char(out, '}');
+    return out;
 }

@@ -3,27 +3,6 @@
  */
 #include "policy.h"
 
-/* A PostgreSQL array literal of the marks, each quoted and escaped. */
-static Octstr *marks_array(List *marks)
-{
-    Octstr *out = octstr_create("{");
-    long i, j;
-
-    for (i = 0; i < gwlist_len(marks); i++) {
-        Octstr *mark = gwlist_get(marks, i);
-        octstr_append_cstr(out, i > 0 ? ",\"" : "\"");
-        for (j = 0; j < octstr_len(mark); j++) {
-            int c = octstr_get_char(mark, j);
-            if (c == '"' || c == '\\')
-                octstr_append_char(out, '\\');
-            octstr_append_char(out, c);
-        }
-        octstr_append_char(out, '"');
-    }
-    octstr_append_char(out, '}');
-    return out;
-}
-
 void policy_params_init(PolicyParams *params, const AbsenceConfig *config)
 {
     const BoxSettings *box = &config->box;
@@ -34,7 +13,7 @@ void policy_params_init(PolicyParams *params, const AbsenceConfig *config)
     params->text[2] = octstr_format("%ld", box->max_lateness_s);
     params->text[3] = octstr_format("%02ld:%02ld", box->latest_send_minute / 60,
                                     box->latest_send_minute % 60);
-    params->text[4] = marks_array(config->absent_marks);
+    params->text[4] = db_array(config->absent_marks);
     params->text[5] = octstr_duplicate(box->student_status_pattern);
     params->text[6] = octstr_duplicate(box->message_template);
     params->text[7] = box->report_link ? octstr_duplicate(box->report_link) : octstr_create("");

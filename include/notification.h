@@ -1,0 +1,39 @@
+/*
+ * notification.h - the box's database steps for its texts, each one call
+ * of a function in scripts/migrations/003_box.sql with a whole batch, so
+ * one round trip and one transaction per step whatever the batch size.
+ * On failure each returns -1 (or NULL) and sets *error to one line.
+ */
+#ifndef ABSENCE_NOTIFICATION_H
+#define ABSENCE_NOTIFICATION_H
+
+#include "db.h"
+#include "message.h"
+
+/* Claim up to LIMIT due pending texts for BOX_ID, marking them submitted:
+ * a List of OutgoingText * (caller destroys), or NULL with *error. */
+List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr **error);
+
+/* Put claimed texts that were never written to bearerbox (MESSAGE_IDS,
+ * uuid text) back to pending. Returns how many, or -1. */
+long notification_release(PGconn *conn, List *message_ids, Octstr **error);
+
+typedef struct AckCounts {
+    long sent;    /* bearerbox took it: sent */
+    long retried; /* ack_failed_tmp: back to pending */
+    long failed;  /* ack_failed: no route, failed */
+} AckCounts;
+
+/* Apply bearerbox's ACKS (a List of ack Msg *, left to the caller). */
+int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error);
+
+/* Expire pending texts past their expiry. Returns how many, or -1. */
+long notification_expire(PGconn *conn, Octstr **error);
+
+/* Mark BOX_ID's texts unconfirmed that have had no word from bearerbox for
+ * TIMEOUT_S since submission and since the box started (STARTED_AT, the
+ * database's clock). Returns how many, or -1. */
+long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s,
+                                   Octstr *started_at, Octstr **error);
+
+#endif

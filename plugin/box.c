@@ -1,0 +1,483 @@
+/*
+ * box.c - absencebox's work loop (see box.h).
+ */
+#include <unistd.h>
+
+#include "box.h"
+#include "delivery.h"
+#include "message.h"
+#include "migrate.h"
+#include "notification.h"
+#include "phone.h"
+#include "policy.h"
+
+#define DB_BACKOFF_MAX_S 30
+
+/* A text written to bearerbox and not yet acknowledged. */
+typedef struct InFlight {
+    long notification_id;
+    long session; /* the bearerbox session it was written in */
+} InFlight;
+
+struct Box {
+    const AbsenceConfig *config;
+    PGconn *db;
+    time_t db_paused_until; /* no database work before this, after a failure */
+    long db_backoff_s;
+    BearerboxLink *link;
+    List *inbox;           /* Msg * from bearerbox, produced by the link */
+    Dict *in_flight;       /* message id text -> InFlight * */
+    long in_flight_count;
+    List *acks;            /* ack Msg * not yet applied */
+    List *reports;         /* report Msg * not yet committed (nor acknowledged) */
+    Octstr *started_at;    /* the database's clock when the box started */
+    time_t next_tick;      /* next plan/expire/sweep/heartbeat */
+    int backlog;           /* the last claim filled its batch: more may be due */
+};
+
+static void free_item(void *item)
+{
+    gw_free(item);
+}
+
+Box *box_create(const AbsenceConfig *config)
+{
+    Box *box = gw_malloc(sizeof(*box));
+
+    memset(box, 0, sizeof(*box));
+    box->config = config;
+    box->inbox = gwlist_create();
+    box->in_flight = dict_create(config->box.max_pending * 2 + 16, free_item);
+    box->acks = gwlist_create();
+    box->reports = gwlist_create();
+    box->db_backoff_s = 1;
+    return box;
+}
+
+void box_destroy(Box *box)
+{
+    gwlist_destroy(box->inbox, msg_destroy_item);
+    gwlist_destroy(box->acks, msg_destroy_item);
+    gwlist_destroy(box->reports, msg_destroy_item);
+    dict_destroy(box->in_flight);
+    octstr_destroy(box->started_at);
+    PQfinish(box->db);
+    gw_free(box);
+}
+
+/* ---- the database ------------------------------------------------------- */
+
+static int check_schema(Box *box, Octstr **error)
+{
+    int needed = absence_migrations[absence_migration_count - 1].version;
+    int version = migrate_version(box->db, error);
+
+    if (version < 0)
+        return -1;
+    if (version != needed) {
+        *error = octstr_format("schema absence is at version %d but this absencebox needs "
+                               "version %d: %s",
+                               version, needed,
+                               version < needed ? "run 'absencectl migrate'"
+                                                : "upgrade absencebox");
+        return -1;
+    }
+    return 0;
+}
+
+int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **problem)
+{
+    PGresult *rows;
+
+    while (box->db == NULL && !*stop) {
+        Octstr *why = NULL;
+        box->db = db_connect(&box->config->db, "absencebox", &why);
+        if (box->db == NULL) {
+            error(0, "absencebox: %s; retrying in 5 s", octstr_get_cstr(why));
+            octstr_destroy(why);
+            gwthread_sleep(5.0);
+        }
+    }
+    if (box->db == NULL)
+        return -1;
+    if (check_schema(box, problem) < 0)
+        return -1;
+    rows = db_query(box->db, "select now()::text as now", 0, NULL, problem);
+    if (rows == NULL)
+        return -1;
+    box->started_at = db_text(rows, 0, "now");
+    PQclear(rows);
+    return 0;
+}
+
+/* After a failed step: log it, and pause database work with back-off. */
+static void database_failed(Box *box, const char *step, Octstr *problem)
+{
+    error(0, "absencebox: %s failed, retrying in %ld s: %s", step, box->db_backoff_s,
+          octstr_get_cstr(problem));
+    octstr_destroy(problem);
+    box->db_paused_until = time(NULL) + box->db_backoff_s;
+    box->db_backoff_s = box->db_backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S
+                                                                 : box->db_backoff_s * 2;
+}
+
+/* 1 when database work may go ahead, reconnecting first if need be. */
+static int database_ready(Box *box)
+{
+    if (time(NULL) < box->db_paused_until)
+        return 0;
+    if (PQstatus(box->db) != CONNECTION_OK) {
+        PQreset(box->db);
+        if (PQstatus(box->db) != CONNECTION_OK) {
+            database_failed(box, "reconnecting to PostgreSQL", db_error(box->db, NULL));
+            return 0;
+        }
+        info(0, "absencebox: reconnected to PostgreSQL");
+    }
+    return 1;
+}
+
+static void database_succeeded(Box *box)
+{
+    box->db_backoff_s = 1;
+}
+
+/* ---- what bearerbox sent ------------------------------------------------ */
+
+/* An sms that is not a delivery report: a reply routed to this box by
+ * mistake. Acknowledge it so bearerbox does not redeliver it forever. */
+static void refuse_incoming(Box *box, Msg *msg)
+{
+    Octstr *from = phone_mask(msg->sms.sender);
+
+    warning(0, "absencebox: ignored an incoming message from %s: absencebox takes no replies; "
+               "route them to smsbox (bearerbox smsbox-route)",
+            octstr_get_cstr(from));
+    octstr_destroy(from);
+    bearerbox_link_send(box->link, message_ack_for(msg));
+    msg_destroy(msg);
+}
+
+static void sort_message(Box *box, Msg *msg)
+{
+    if (msg_type(msg) == ack)
+        gwlist_append(box->acks, msg);
+    else if (message_is_report(msg))
+        gwlist_append(box->reports, msg);
+    else
+        refuse_incoming(box, msg);
+}
+
+/* Take everything in the inbox, waiting up to WAIT_S for the first. */
+static void collect(Box *box, long wait_s)
+{
+    Msg *msg = wait_s > 0 ? gwlist_timed_consume(box->inbox, wait_s)
+                          : gwlist_extract_first(box->inbox);
+
+    while (msg != NULL) {
+        sort_message(box, msg);
+        msg = gwlist_extract_first(box->inbox);
+    }
+}
+
+/* Texts written in a session that has ended will get no ack: stop waiting
+ * for them. Their rows stay submitted; reports or mark_unconfirmed settle them. */
+static void forget_lost_session(Box *box)
+{
+    long session = bearerbox_link_session(box->link);
+    List *keys;
+    Octstr *key;
+
+    if (box->in_flight_count == 0)
+        return;
+    keys = dict_keys(box->in_flight);
+    while ((key = gwlist_extract_first(keys)) != NULL) {
+        InFlight *text = dict_get(box->in_flight, key);
+        if (text != NULL && text->session != session) {
+            warning(0, "absencebox: notification %ld was written to bearerbox but not "
+                       "acknowledged before the connection ended; waiting for its reports",
+                    text->notification_id);
+            gw_free(dict_remove(box->in_flight, key));
+            box->in_flight_count--;
+        }
+        octstr_destroy(key);
+    }
+    gwlist_destroy(keys, NULL);
+}
+
+static void log_ack(InFlight *text, Msg *ack)
+{
+    if (ack->ack.nack == ack_failed)
+        warning(0, "absencebox: bearerbox refused notification %ld (no route to an SMSC): "
+                   "failed",
+                text->notification_id);
+    else if (ack->ack.nack == ack_failed_tmp)
+        info(0, "absencebox: bearerbox could not queue notification %ld now; it will be "
+                "sent again",
+             text->notification_id);
+    else
+        debug("absence.box", 0, "absencebox: bearerbox took notification %ld",
+              text->notification_id);
+}
+
+static int apply_acks(Box *box)
+{
+    Octstr *error = NULL;
+    AckCounts counts;
+    Msg *ack;
+
+    if (gwlist_len(box->acks) == 0)
+        return 0;
+    if (notification_apply_acks(box->db, box->acks, &counts, &error) < 0) {
+        database_failed(box, "recording bearerbox's acks", error);
+        return -1;
+    }
+    while ((ack = gwlist_extract_first(box->acks)) != NULL) {
+        Octstr *id = message_id_text(ack);
+        InFlight *text = dict_remove(box->in_flight, id);
+        if (text != NULL) {
+            log_ack(text, ack);
+            box->in_flight_count--;
+            gw_free(text);
+        }
+        octstr_destroy(id);
+        msg_destroy(ack);
+    }
+    return 0;
+}
+
+static void log_reports(List *reports, ReportCounts *counts)
+{
+    long i;
+
+    for (i = 0; i < gwlist_len(reports); i++) {
+        Msg *report = gwlist_get(reports, i);
+        Octstr *to = phone_mask(report->sms.receiver);
+        debug("absence.box", 0, "absencebox: report %ld for token <%s> to %s: %s",
+              report->sms.dlr_mask, octstr_get_cstr(report->sms.dlr_url), octstr_get_cstr(to),
+              octstr_get_cstr(report->sms.msgdata));
+        octstr_destroy(to);
+    }
+    info(0, "absencebox: %ld delivery reports: %ld texts delivered, %ld failed, "
+            "%ld duplicate reports, %ld unknown",
+         counts->reports + counts->duplicates, counts->delivered, counts->failed,
+         counts->duplicates, counts->unknown);
+    if (counts->unknown > 0)
+        warning(0, "absencebox: kept %ld delivery reports whose token matches no text: %s",
+                counts->unknown, octstr_get_cstr(counts->unknown_tokens));
+}
+
+/* Commit the reports, then acknowledge each to bearerbox. */
+static int apply_reports(Box *box)
+{
+    Octstr *error = NULL;
+    ReportCounts counts;
+    Msg *report;
+
+    if (gwlist_len(box->reports) == 0)
+        return 0;
+    if (delivery_apply_reports(box->db, box->config, box->reports, &counts, &error) < 0) {
+        database_failed(box, "recording delivery reports", error);
+        return -1;
+    }
+    log_reports(box->reports, &counts);
+    octstr_destroy(counts.unknown_tokens);
+    while ((report = gwlist_extract_first(box->reports)) != NULL) {
+        Msg *ack = message_ack_for(report);
+        /* no connection: bearerbox redelivers it, and the copy is deduplicated */
+        if (bearerbox_link_send(box->link, ack) == 0)
+            msg_destroy(ack);
+        msg_destroy(report);
+    }
+    return 0;
+}
+
+/* ---- the periodic steps --------------------------------------------------- */
+
+static int record_heartbeat(Box *box, int connected)
+{
+    static const char sql[] = "select absence.box_heartbeat($1, $2::integer, $3::timestamptz, "
+                              "$4::boolean, $5, $6::integer)";
+    char pid[24], in_flight[24];
+    const char *values[6] = {octstr_get_cstr(box->config->box.id), pid,
+                             octstr_get_cstr(box->started_at), connected ? "true" : "false",
+                             octstr_get_cstr(bearerbox_link_address(box->link)), in_flight};
+    Octstr *error = NULL;
+
+    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
+    snprintf(in_flight, sizeof(in_flight), "%ld", box->in_flight_count);
+    if (db_command(box->db, sql, 6, values, &error) < 0) {
+        database_failed(box, "recording the heartbeat", error);
+        return -1;
+    }
+    return 0;
+}
+
+static int plan(Box *box)
+{
+    Octstr *error = NULL;
+    PlanResult result;
+
+    if (policy_plan(box->db, box->config, NULL, box->config->box.id, &result, &error) < 0) {
+        database_failed(box, "planning", error);
+        return -1;
+    }
+    if (result.student_days > 0)
+        info(0, "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "
+                "%ld texts found too late and expired, %ld days whose text would not fit)",
+             result.texts_planned, result.student_days, result.guardians_skipped,
+             result.texts_expired, result.days_too_long);
+    if (result.days_too_long > 0)
+        warning(0, "absencebox: %ld absence texts were not sent because they would not fit "
+                   "max-segments; see absence.student_day",
+                result.days_too_long);
+    return 0;
+}
+
+static int sweep(Box *box)
+{
+    Octstr *error = NULL;
+    long expired = notification_expire(box->db, &error);
+    long unknown;
+
+    if (expired < 0) {
+        database_failed(box, "expiring texts", error);
+        return -1;
+    }
+    if (expired > 0)
+        warning(0, "absencebox: %ld texts expired before they could be sent", expired);
+    unknown = notification_mark_unconfirmed(box->db, box->config->box.id,
+                                            box->config->box.confirm_timeout_s, box->started_at,
+                                            &error);
+    if (unknown < 0) {
+        database_failed(box, "marking unconfirmed texts", error);
+        return -1;
+    }
+    if (unknown > 0)
+        warning(0, "absencebox: %ld texts are unconfirmed: submitted with no word from "
+                   "bearerbox for %ld s; a person must decide whether to resend them",
+                unknown, box->config->box.confirm_timeout_s);
+    return 0;
+}
+
+static int periodic(Box *box)
+{
+    if (time(NULL) < box->next_tick)
+        return 0;
+    if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || plan(box) < 0 ||
+        sweep(box) < 0)
+        return -1;
+    box->next_tick = time(NULL) + box->config->box.plan_interval_s;
+    return 0;
+}
+
+/* ---- claim and submit ------------------------------------------------------ */
+
+/* Write one claimed text; a text that could not be written at all goes in UNSENT. */
+static void submit(Box *box, OutgoingText *text, List *unsent)
+{
+    Msg *msg = message_for_text(text, box->config);
+    long session = msg == NULL ? -1 : bearerbox_link_send(box->link, msg);
+    InFlight *flight;
+
+    if (session == 0) {
+        msg_destroy(msg);
+        gwlist_append(unsent, octstr_duplicate(text->message_id));
+        return;
+    }
+    if (session < 0) {
+        warning(0, "absencebox: writing notification %ld to bearerbox failed; waiting for its "
+                   "reports",
+                text->notification_id);
+        return;
+    }
+    flight = gw_malloc(sizeof(*flight));
+    flight->notification_id = text->notification_id;
+    flight->session = session;
+    dict_put(box->in_flight, text->message_id, flight);
+    box->in_flight_count++;
+    {
+        Octstr *to = phone_mask(text->recipient);
+        debug("absence.box", 0, "absencebox: submitted notification %ld to %s",
+              text->notification_id, octstr_get_cstr(to));
+        octstr_destroy(to);
+    }
+}
+
+static int claim_and_submit(Box *box)
+{
+    long room = box->config->box.max_pending - box->in_flight_count;
+    List *texts, *unsent;
+    OutgoingText *text;
+    Octstr *error = NULL;
+
+    box->backlog = 0;
+    if (room <= 0 || bearerbox_link_session(box->link) == 0)
+        return 0;
+    texts = notification_claim_batch(box->db, box->config->box.id, room, &error);
+    if (texts == NULL) {
+        database_failed(box, "claiming texts", error);
+        return -1;
+    }
+    box->backlog = gwlist_len(texts) == room;
+    unsent = gwlist_create();
+    while ((text = gwlist_extract_first(texts)) != NULL) {
+        submit(box, text, unsent);
+        outgoing_text_destroy(text);
+    }
+    gwlist_destroy(texts, NULL);
+    if (gwlist_len(unsent) > 0 && notification_release(box->db, unsent, &error) < 0)
+        database_failed(box, "releasing texts that never left", error);
+    gwlist_destroy(unsent, octstr_destroy_item);
+    return 0;
+}
+
+/* ---- the loop ---------------------------------------------------------------- */
+
+static void step(Box *box, int may_claim)
+{
+    int busy = may_claim && box->backlog && box->in_flight_count < box->config->box.max_pending;
+
+    collect(box, busy ? 0 : 1);
+    forget_lost_session(box);
+    if (!database_ready(box))
+        return;
+    if (apply_acks(box) < 0 || apply_reports(box) < 0 || periodic(box) < 0)
+        return;
+    if (may_claim && claim_and_submit(box) < 0)
+        return;
+    database_succeeded(box);
+}
+
+void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs)
+{
+    time_t deadline;
+
+    box->link = bearerbox_link_start(box->config->box.bearerbox_host,
+                                     box->config->box.bearerbox_port, box->config->box.id,
+                                     box->inbox);
+    while (!*stop) {
+        if (*reopen_logs) {
+            *reopen_logs = 0;
+            log_reopen();
+            info(0, "absencebox: log files reopened");
+        }
+        step(box, 1);
+    }
+    info(0, "absencebox: stopping: no more texts will be claimed; waiting up to %ld s for "
+            "%ld acks",
+         box->config->box.shutdown_timeout_s, box->in_flight_count);
+    deadline = time(NULL) + box->config->box.shutdown_timeout_s;
+    do {
+        step(box, 0);
+    } while (box->in_flight_count > 0 && time(NULL) < deadline &&
+             bearerbox_link_session(box->link) > 0);
+    if (box->in_flight_count > 0)
+        warning(0, "absencebox: stopped with %ld texts unacknowledged; they will be settled "
+                   "by their reports or marked unconfirmed",
+                box->in_flight_count);
+    if (database_ready(box))
+        record_heartbeat(box, 0);
+    bearerbox_link_stop(box->link);
+    box->link = NULL;
+}

@@ -1,0 +1,62 @@
+/*
+ * delivery.c - applying delivery reports (see delivery.h).
+ */
+#include "delivery.h"
+#include "message.h"
+
+/* The six columns of a report batch, as parallel arrays. */
+enum { REPORT_ID, TOKEN, DLR_TYPE, SMSC_ID, FOREIGN_ID, REPLY, REPORT_COLUMNS };
+
+static Octstr *copy_or_null(Octstr *s)
+{
+    return octstr_len(s) > 0 ? octstr_duplicate(s) : NULL;
+}
+
+static void add_report(List **columns, Msg *report)
+{
+    gwlist_append(columns[REPORT_ID], message_id_text(report));
+    gwlist_append(columns[TOKEN], copy_or_null(report->sms.dlr_url));
+    gwlist_append(columns[DLR_TYPE], octstr_format("%ld", report->sms.dlr_mask));
+    gwlist_append(columns[SMSC_ID], copy_or_null(report->sms.smsc_id));
+    gwlist_append(columns[FOREIGN_ID], copy_or_null(report->sms.foreign_id));
+    gwlist_append(columns[REPLY], copy_or_null(report->sms.msgdata));
+}
+
+int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *reports,
+                           ReportCounts *counts, Octstr **error)
+{
+    static const char sql[] =
+        "select * from absence.apply_reports($1, $2, $3, $4::uuid[], $5::text[], "
+        "$6::integer[], $7::text[], $8::text[], $9::text[])";
+    List *columns[REPORT_COLUMNS];
+    Octstr *arrays[REPORT_COLUMNS];
+    const char *values[3 + REPORT_COLUMNS];
+    PGresult *rows;
+    long i;
+
+    for (i = 0; i < REPORT_COLUMNS; i++)
+        columns[i] = gwlist_create();
+    for (i = 0; i < gwlist_len(reports); i++)
+        add_report(columns, gwlist_get(reports, i));
+    values[0] = octstr_get_cstr(config->box.id);
+    values[1] = octstr_get_cstr(config->box.pastoral_category);
+    values[2] = octstr_get_cstr(config->box.timezone);
+    for (i = 0; i < REPORT_COLUMNS; i++) {
+        arrays[i] = db_array(columns[i]);
+        values[3 + i] = octstr_get_cstr(arrays[i]);
+        gwlist_destroy(columns[i], octstr_destroy_item);
+    }
+    rows = db_query(conn, sql, 3 + REPORT_COLUMNS, values, error);
+    for (i = 0; i < REPORT_COLUMNS; i++)
+        octstr_destroy(arrays[i]);
+    if (rows == NULL)
+        return -1;
+    counts->reports = db_long(rows, 0, "reports");
+    counts->duplicates = db_long(rows, 0, "duplicates");
+    counts->unknown = db_long(rows, 0, "unknown");
+    counts->delivered = db_long(rows, 0, "delivered");
+    counts->failed = db_long(rows, 0, "failed");
+    counts->unknown_tokens = db_text(rows, 0, "unknown_tokens");
+    PQclear(rows);
+    return 0;
+}

@@ -1,0 +1,117 @@
+/*
+ * notification.c - claim, acks, expiry and unconfirmed texts (see
+ * notification.h).
+ */
+#include "notification.h"
+
+static OutgoingText *text_from_row(PGresult *rows, int row)
+{
+    OutgoingText *text = gw_malloc(sizeof(*text));
+
+    text->notification_id = db_long(rows, row, "notification_id");
+    text->message_id = db_text(rows, row, "message_id");
+    text->token = db_text(rows, row, "token");
+    text->recipient = db_text(rows, row, "recipient");
+    text->body = db_text(rows, row, "body");
+    text->expires_epoch = db_long(rows, row, "expires_epoch");
+    return text;
+}
+
+List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr **error)
+{
+    static const char sql[] = "select * from absence.claim_texts($1, $2::integer)";
+    char limit_text[24];
+    const char *values[2] = {octstr_get_cstr(box_id), limit_text};
+    PGresult *rows;
+    List *texts;
+    int row;
+
+    snprintf(limit_text, sizeof(limit_text), "%ld", limit);
+    rows = db_query(conn, sql, 2, values, error);
+    if (rows == NULL)
+        return NULL;
+    texts = gwlist_create();
+    for (row = 0; row < PQntuples(rows); row++)
+        gwlist_append(texts, text_from_row(rows, row));
+    PQclear(rows);
+    return texts;
+}
+
+/* The first column of SQL's one row as a number, or -1. */
+static long single_count(PGconn *conn, const char *sql, int n, const char *const *values,
+                         Octstr **error)
+{
+    PGresult *rows = db_query(conn, sql, n, values, error);
+    long count;
+
+    if (rows == NULL)
+        return -1;
+    count = strtol(PQgetvalue(rows, 0, 0), NULL, 10);
+    PQclear(rows);
+    return count;
+}
+
+/* Run SQL whose single parameter is an array of ITEMS; its count, or -1. */
+static long call_with_array(PGconn *conn, const char *sql, List *items, Octstr **error)
+{
+    Octstr *array = db_array(items);
+    const char *values[1] = {octstr_get_cstr(array)};
+    long count = single_count(conn, sql, 1, values, error);
+
+    octstr_destroy(array);
+    return count;
+}
+
+long notification_release(PGconn *conn, List *message_ids, Octstr **error)
+{
+    return call_with_array(conn, "select absence.release_texts($1::uuid[])", message_ids, error);
+}
+
+int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error)
+{
+    static const char sql[] = "select * from absence.apply_acks($1::uuid[], $2::integer[])";
+    List *ids = gwlist_create(), *nacks = gwlist_create();
+    Octstr *id_array, *nack_array;
+    const char *values[2];
+    PGresult *rows;
+    long i;
+
+    for (i = 0; i < gwlist_len(acks); i++) {
+        Msg *ack = gwlist_get(acks, i);
+        gwlist_append(ids, message_id_text(ack));
+        gwlist_append(nacks, octstr_format("%ld", ack->ack.nack));
+    }
+    id_array = db_array(ids);
+    nack_array = db_array(nacks);
+    gwlist_destroy(ids, octstr_destroy_item);
+    gwlist_destroy(nacks, octstr_destroy_item);
+    values[0] = octstr_get_cstr(id_array);
+    values[1] = octstr_get_cstr(nack_array);
+    rows = db_query(conn, sql, 2, values, error);
+    octstr_destroy(id_array);
+    octstr_destroy(nack_array);
+    if (rows == NULL)
+        return -1;
+    counts->sent = db_long(rows, 0, "sent");
+    counts->retried = db_long(rows, 0, "retried");
+    counts->failed = db_long(rows, 0, "failed");
+    PQclear(rows);
+    return 0;
+}
+
+long notification_expire(PGconn *conn, Octstr **error)
+{
+    return single_count(conn, "select absence.expire_texts()", 0, NULL, error);
+}
+
+long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s,
+                                   Octstr *started_at, Octstr **error)
+{
+    char timeout[24];
+    const char *values[3] = {octstr_get_cstr(box_id), timeout, octstr_get_cstr(started_at)};
+
+    snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
+    return single_count(conn, "select absence.mark_unconfirmed($1, $2::integer, "
+                              "$3::timestamptz)",
+                        3, values, error);
+}

@@ -1,0 +1,285 @@
+-- 003_box.sql: what absencebox does with a text after it is planned
+-- (ARCHITECTURE.md "One text's life", POLICY.md section 5), as functions the
+-- box calls with whole batches so that each step is one round trip.
+--
+--   claim_texts        pending -> submitted (FOR UPDATE SKIP LOCKED)
+--   apply_acks         bearerbox's acks: -> sent, back to pending, or failed
+--   apply_reports      delivery reports: history, -> delivered + pastoral log,
+--                      -> failed; unknown tokens kept too
+--   expire_texts       pending past expiry -> expired
+--   mark_unconfirmed   submitted with no word from bearerbox -> unconfirmed
+--   box_heartbeat      the box's liveness row in box_status
+
+-- The box finds a text by the Kannel message id of its ack.
+create index notification_message_id_idx on absence.notification (message_id)
+    where message_id is not null;
+
+-- One row per box id: what absencectl status and monitoring read.
+create table absence.box_status (
+    box_id              text primary key,
+    pid                 integer,
+    started_at          timestamptz not null,
+    heartbeat_at        timestamptz not null,
+    bearerbox_connected boolean not null,
+    bearerbox           text,
+    texts_in_flight     integer not null default 0,
+    reports_received    bigint not null default 0,
+    last_report_at      timestamptz
+);
+comment on table absence.box_status is
+    'Each box''s last heartbeat (every plan interval) and its bearerbox connection state.';
+
+-- A phone number as logs and staff reports show it: +4477009****23.
+-- Twin of phone_mask() in phone.c.
+create function absence.mask_mobile(p_number text)
+returns text
+language sql immutable
+as $$
+    select case
+        when coalesce(length(p_number), 0) = 0 then '(none)'
+        else left(p_number, case when length(p_number) >= 12 then 8 else length(p_number) / 3 end)
+             || '****'
+             || case when length(p_number) >= 6 then right(p_number, 2) else '' end
+    end
+$$;
+
+-- The uuid in a token as the box sent it, or null when it is not one.
+create function absence.token_uuid(p_token text)
+returns uuid
+language sql immutable
+as $$
+    select case when p_token ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                then p_token::uuid end
+$$;
+
+-- Claim up to p_limit due texts for p_box_id. Each gets a fresh Kannel
+-- message id; texts past expiry are left for expire_texts().
+create function absence.claim_texts(p_box_id text, p_limit integer)
+returns table (notification_id bigint, token uuid, message_id uuid, recipient text, body text,
+               expires_epoch bigint)
+language sql
+as $$
+    update absence.notification n
+       set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
+           submitted_at = now(), attempts = n.attempts + 1, status_changed_at = now()
+     where n.notification_id in (
+            select c.notification_id
+              from absence.notification c
+             where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
+             order by c.due_at, c.notification_id
+             limit p_limit
+               for update skip locked)
+    returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
+              extract(epoch from n.expires_at)::bigint
+$$;
+
+-- Apply bearerbox's acks (Kannel ack_status_t): 0 success and 3 buffered
+-- mean bearerbox took the text; 2 (temporarily failed, not stored) puts it
+-- back to pending to be claimed again; 1 (no route) fails it for good.
+create function absence.apply_acks(p_message_ids uuid[], p_nacks integer[])
+returns table (sent integer, retried integer, failed integer)
+language sql
+as $$
+    with ack(message_id, nack) as (
+        select * from unnest(p_message_ids, p_nacks)
+    ), changed as (
+        update absence.notification n
+           set status = case ack.nack when 2 then 'pending' when 1 then 'failed' else 'sent' end,
+               sent_at = case when ack.nack in (0, 3) then now() else n.sent_at end,
+               failed_at = case when ack.nack = 1 then now() else n.failed_at end,
+               failure_reason = case when ack.nack = 1
+                   then 'bearerbox refused the text: no route to an SMSC'
+                   else n.failure_reason end,
+               message_id = case when ack.nack = 2 then null else n.message_id end,
+               status_changed_at = now()
+          from ack
+         where n.message_id = ack.message_id and n.status = 'submitted'
+        returning n.status
+    )
+    select count(*) filter (where status = 'sent')::integer,
+           count(*) filter (where status = 'pending')::integer,
+           count(*) filter (where status = 'failed')::integer
+      from changed
+$$;
+
+-- The pastoral log entry for a delivered text, as the MIS shows it.
+create function absence.pastoral_entry(p_notification absence.notification, p_timezone text)
+returns text
+language sql stable
+as $$
+    select format('Absence text delivered to %s (guardian %s) on %s about %s''s absence from '
+                  '%s at %s on %s: "%s"',
+                  coalesce(g.name, 'a guardian'), p_notification.guardian_id,
+                  absence.mask_mobile(p_notification.recipient), p_notification.student_id,
+                  coalesce(l.title, 'the lesson'),
+                  to_char(l.starts_at at time zone p_timezone, 'HH24:MI'),
+                  to_char(p_notification.school_day, 'YYYY-MM-DD'), p_notification.body)
+      from (select 1) one
+      left join absence.guardian g on g.guardian_id = p_notification.guardian_id
+      left join absence.lesson l on l.lesson_id = p_notification.lesson_id
+$$;
+
+-- Apply a batch of delivery reports in one statement (so one transaction):
+-- every report is kept in delivery_report (a redelivered one, same report
+-- id, only once); per text, a final success makes it delivered and writes
+-- its pastoral_log row, a final failure or SMSC reject makes it failed with
+-- the reason (expired when bearerbox dropped it past its validity), an SMSC
+-- acceptance confirms a submitted or unconfirmed text as sent. A delivered
+-- text never changes again; a failed one only to delivered.
+create function absence.apply_reports(
+    p_box_id text, p_category text, p_timezone text,
+    p_report_ids uuid[], p_tokens text[], p_dlr_types integer[], p_smsc_ids text[],
+    p_foreign_ids text[], p_replies text[])
+returns table (reports integer, duplicates integer, unknown integer, delivered integer,
+               failed integer, unknown_tokens text[])
+language sql
+as $$
+    with report(ord, report_id, token, dlr_type, smsc_id, foreign_id, reply) as (
+        select ord, a, b, c, d, e, f
+          from unnest(p_report_ids, p_tokens, p_dlr_types, p_smsc_ids, p_foreign_ids, p_replies)
+               with ordinality as r(a, b, c, d, e, f, ord)
+    ), kept as (
+        insert into absence.delivery_report as d
+            (report_id, notification_id, token, dlr_type, smsc_id, foreign_id, reply, box_id)
+        select r.report_id, n.notification_id, r.token, r.dlr_type, r.smsc_id, r.foreign_id,
+               r.reply, p_box_id
+          from report r
+          left join absence.notification n on n.token = absence.token_uuid(r.token)
+         order by r.ord
+        on conflict (report_id) do nothing
+        returning d.delivery_report_id, d.notification_id, d.token, d.dlr_type, d.smsc_id,
+                  d.foreign_id, d.reply
+    ), outcome as (
+        select k.notification_id,
+               bool_or(k.dlr_type & 1 <> 0) as delivered,
+               bool_or(k.dlr_type & 18 <> 0) as failed,
+               bool_or(k.dlr_type & 32 <> 0) as expired,
+               (array_agg(k.reply order by k.delivery_report_id)
+                    filter (where k.dlr_type & 18 <> 0))[1] as failure,
+               (array_agg(k.smsc_id order by k.delivery_report_id desc)
+                    filter (where k.smsc_id is not null))[1] as smsc_id,
+               (array_agg(k.foreign_id order by k.delivery_report_id desc)
+                    filter (where k.foreign_id is not null))[1] as foreign_id
+          from kept k
+         where k.notification_id is not null
+         group by k.notification_id
+    ), changed as (
+        update absence.notification n
+           set status = case when o.delivered then 'delivered'
+                             when o.expired then 'expired'
+                             when o.failed then 'failed'
+                             when n.status in ('submitted', 'unconfirmed') then 'sent'
+                             else n.status end,
+               delivered_at = case when o.delivered then now() else n.delivered_at end,
+               failed_at = case when not o.delivered and o.failed then now() else n.failed_at end,
+               failure_reason = case when not o.delivered and o.failed
+                   then coalesce(nullif(o.failure, ''), 'the SMSC reported a failure')
+                   else n.failure_reason end,
+               sent_at = coalesce(n.sent_at, now()),
+               smsc_id = coalesce(o.smsc_id, n.smsc_id),
+               foreign_id = coalesce(o.foreign_id, n.foreign_id),
+               status_changed_at = now()
+          from outcome o
+         where n.notification_id = o.notification_id
+           and n.status <> 'delivered'
+           and (o.delivered or (o.failed and n.status not in ('failed', 'expired'))
+                or n.status in ('submitted', 'unconfirmed'))
+        returning n.*
+    ), logged as (
+        insert into absence.pastoral_log
+            (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
+        select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(), p_category,
+               absence.pastoral_entry(c::absence.notification, p_timezone)
+          from changed c
+         where c.status = 'delivered'
+        on conflict (notification_id) do nothing
+        returning 1
+    ), heard as (
+        update absence.box_status b
+           set reports_received = b.reports_received + (select count(*) from kept),
+               last_report_at = now()
+         where b.box_id = p_box_id and exists (select 1 from kept)
+        returning 1
+    )
+    select (select count(*) from kept)::integer,
+           (cardinality(p_report_ids) - (select count(*) from kept))::integer,
+           (select count(*) from kept where notification_id is null)::integer,
+           (select count(*) from logged)::integer,
+           (select count(*) from changed where status = 'failed')::integer,
+           (select array_agg(coalesce(token, '(none)')) from kept where notification_id is null)
+      from (select count(*) from heard) h
+$$;
+
+-- Texts still pending after their expiry are never sent.
+create function absence.expire_texts()
+returns integer
+language sql
+as $$
+    with expired as (
+        update absence.notification
+           set status = 'expired', status_changed_at = now()
+         where status = 'pending' and expires_at < now()
+        returning 1
+    )
+    select count(*)::integer from expired
+$$;
+
+-- Texts p_box_id submitted without ever hearing back from bearerbox (the
+-- box or its connection died before the ack): once p_timeout_s has passed
+-- since both their submission and the box's start (p_started_at), with no
+-- report either, nobody can tell whether they went out. They become
+-- unconfirmed for a person to decide; they are never resent blindly.
+create function absence.mark_unconfirmed(p_box_id text, p_timeout_s integer,
+                                         p_started_at timestamptz)
+returns integer
+language sql
+as $$
+    with unknown as (
+        update absence.notification
+           set status = 'unconfirmed', status_changed_at = now(),
+               failure_reason = 'no acknowledgement or report from bearerbox within '
+                                || p_timeout_s || ' s of submission'
+         where box_id = p_box_id and status = 'submitted'
+           and submitted_at < now() - make_interval(secs => p_timeout_s)
+           and p_started_at < now() - make_interval(secs => p_timeout_s)
+        returning 1
+    )
+    select count(*)::integer from unknown
+$$;
+
+-- Record the box's heartbeat; p_started_at null keeps the recorded start.
+create function absence.box_heartbeat(p_box_id text, p_pid integer, p_started_at timestamptz,
+                                      p_connected boolean, p_bearerbox text,
+                                      p_in_flight integer)
+returns timestamptz
+language sql
+as $$
+    insert into absence.box_status as b
+        (box_id, pid, started_at, heartbeat_at, bearerbox_connected, bearerbox, texts_in_flight)
+    values (p_box_id, p_pid, coalesce(p_started_at, now()), now(), p_connected, p_bearerbox,
+            p_in_flight)
+    on conflict (box_id) do update
+       set pid = excluded.pid,
+           started_at = coalesce(p_started_at, b.started_at),
+           heartbeat_at = now(),
+           bearerbox_connected = excluded.bearerbox_connected,
+           bearerbox = excluded.bearerbox,
+           texts_in_flight = excluded.texts_in_flight
+    returning started_at
+$$;
+
+-- Texts the box claimed but could not write to bearerbox at all (no
+-- connection): they never left, so they go back to pending.
+create function absence.release_texts(p_message_ids uuid[])
+returns integer
+language sql
+as $$
+    with released as (
+        update absence.notification
+           set status = 'pending', box_id = null, message_id = null, submitted_at = null,
+               attempts = attempts - 1, status_changed_at = now()
+         where message_id = any (p_message_ids) and status = 'submitted'
+        returning 1
+    )
+    select count(*)::integer from released
+$$;
