@@ -1,0 +1,308 @@
+# lib.sh - shared by the end-to-end tests: real PostgreSQL, real bearerbox,
+# real SMSCs (fakesmsc, an SMPP simulator), the real absencebox, and TAP.
+#
+# A test sources this, calls e2e_init NAME, starts what it needs, asserts
+# with check_equal / check, and ends with e2e_done. Every process it starts
+# is stopped on exit, whatever happens, and a watchdog bounds the whole run.
+
+E2E_SRC=${abs_top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+E2E_BIN=${abs_top_builddir:-$E2E_SRC}
+KANNEL_TEST=/usr/lib/kannel/test
+. "$E2E_SRC/scripts/lib/postgres.sh"
+
+E2E_PIDS=()
+E2E_COUNT=0
+E2E_FAILED=0
+
+# ---- TAP ------------------------------------------------------------------
+
+ok() {
+    E2E_COUNT=$((E2E_COUNT + 1))
+    echo "ok $E2E_COUNT - $*"
+}
+
+not_ok() {
+    E2E_COUNT=$((E2E_COUNT + 1))
+    E2E_FAILED=$((E2E_FAILED + 1))
+    echo "not ok $E2E_COUNT - $*"
+}
+
+# check NAME COMMAND...: ok when COMMAND succeeds.
+check() {
+    local name=$1
+    shift
+    if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# check_equal NAME EXPECTED ACTUAL: the two texts must be equal; a diff
+# (first 40 lines) is shown when they are not.
+check_equal() {
+    local name=$1
+    if [ "$2" == "$3" ]; then
+        ok "$name"
+    else
+        not_ok "$name"
+        diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | head -40 | sed 's/^/# /'
+    fi
+}
+
+e2e_done() {
+    echo "1..$E2E_COUNT"
+    [ "$E2E_FAILED" -eq 0 ]
+}
+
+note() {
+    echo "# $*"
+}
+
+# ---- lifecycle ----------------------------------------------------------------
+
+# e2e_init NAME [SECONDS]: a run directory, cleanup on exit, a watchdog.
+e2e_init() {
+    RUN=$(mktemp -d "/tmp/absence-e2e-$1.XXXXXX")
+    chmod 755 "$RUN"
+    trap e2e_cleanup EXIT
+    trap 'exit 130' INT TERM
+    ( sleep "${2:-240}"; echo "# watchdog: $1 ran out of time" >&2; kill -TERM $$ ) 2>/dev/null &
+    E2E_WATCHDOG=$!
+}
+
+# Remember a background process so that cleanup stops it.
+e2e_track() {
+    E2E_PIDS+=("$1")
+}
+
+# Stop PID: SIGTERM, then SIGKILL after SECONDS (default 10).
+e2e_stop_pid() {
+    local pid=$1 limit=${2:-10} waited=0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((limit * 10)) ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+}
+
+e2e_cleanup() {
+    local pid
+    for pid in "${E2E_PIDS[@]}"; do
+        e2e_stop_pid "$pid" 5
+    done
+    [ -n "${PG_DIR:-}" ] && pg_destroy
+    kill "$E2E_WATCHDOG" 2>/dev/null
+    if [ "$E2E_FAILED" -eq 0 ] && [ -z "${E2E_KEEP:-}" ]; then
+        rm -rf "$RUN"
+    else
+        echo "# logs kept in $RUN"
+    fi
+}
+
+# wait_until SECONDS COMMAND...: poll COMMAND every 0.2 s; 1 on timeout.
+wait_until() {
+    local limit=$(($1 * 5)) tries=0
+    shift
+    until "$@"; do
+        tries=$((tries + 1))
+        [ "$tries" -ge "$limit" ] && return 1
+        sleep 0.2
+    done
+}
+
+port_open() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A time zone (Etc/GMT±N) in which it is now early afternoon, so that the
+# generated college day lies within one local date and before 19:00.
+afternoon_timezone() {
+    local hour offset
+    hour=$(date -u +%-H)
+    offset=$((13 - hour))
+    if [ "$offset" -gt 0 ]; then echo "Etc/GMT-$offset"
+    elif [ "$offset" -lt 0 ]; then echo "Etc/GMT+$((-offset))"
+    else echo "Etc/UTC"
+    fi
+}
+
+# ---- PostgreSQL and the schema ----------------------------------------------
+
+q() {
+    psql -X -A -t -q -d college -c "$1"
+}
+
+e2e_start_postgres() {
+    pg_start "$RUN/pg" || return 1
+    createdb college
+}
+
+# e2e_box_conf [KEY = VALUE lines]: the box's configuration in $RUN/box.conf.
+e2e_box_conf() {
+    {
+        echo "group = absencebox"
+        echo "id = absencebox"
+        echo "bearerbox-port = ${BOX_PORT:?}"
+        echo "pgsql-id = college"
+        echo "sender = College"
+        echo "report-link = https://tinyurl.com/runabs"
+        echo "timezone = ${E2E_TZ:-Europe/London}"
+        echo "plan-interval = 1"
+        echo "confirm-timeout = ${E2E_CONFIRM_TIMEOUT:-600}"
+        echo "log-file = $RUN/box.log"
+        echo "log-level = 0"
+        printf '%s\n' "$@"
+        echo
+        echo "group = pgsql-connection"
+        echo "id = college"
+        echo "host = 127.0.0.1"
+        echo "port = $PGPORT"
+        echo "username = postgres"
+        echo "database = college"
+        echo "connect-timeout = 2"
+    } >"$RUN/box.conf"
+}
+
+e2e_migrate() {
+    "$E2E_BIN/absencectl" -c "$RUN/box.conf" migrate >/dev/null &&
+        psql -X -q -d college -f "$E2E_SRC/conf/kannel-dlr.sql" >/dev/null
+}
+
+# ---- configuration files ---------------------------------------------------------
+
+# conf_set FILE GROUP KEY VALUE: set KEY in the (first) GROUP of a Kannel
+# config file, adding it to the group when absent.
+conf_set() {
+    awk -v group="$2" -v key="$3" -v value="$4" '
+        function flush() { if (in_group && !done) { print key " = " value; done = 1 } }
+        /^[ \t]*$/ { flush(); in_group = 0; print; next }
+        /^group[ \t]*=/ { g = $0; sub(/^group[ \t]*=[ \t]*/, "", g);
+                          if (g == group && !done) in_group = 1 }
+        in_group && $0 ~ "^" key "[ \t]*=" { print key " = " value; done = 1; next }
+        { print }
+        END { flush() }' "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+# e2e_bearerbox_conf SOURCE: conf/SOURCE made to run here, in $RUN/bearerbox.conf.
+e2e_bearerbox_conf() {
+    local conf=$RUN/bearerbox.conf
+    cp "$E2E_SRC/conf/$1" "$conf"
+    ADMIN_PORT=$(free_port)
+    BOX_PORT=$(free_port)
+    conf_set "$conf" core admin-port "$ADMIN_PORT"
+    conf_set "$conf" core smsbox-port "$BOX_PORT"
+    conf_set "$conf" core store-location "$RUN/bearerbox.store"
+    conf_set "$conf" core log-file "$RUN/bearerbox.log"
+    conf_set "$conf" core access-log "$RUN/access.log"
+    conf_set "$conf" core log-level 0
+    conf_set "$conf" pgsql-connection host 127.0.0.1
+    conf_set "$conf" pgsql-connection port "$PGPORT"
+    conf_set "$conf" pgsql-connection username postgres
+    conf_set "$conf" pgsql-connection database college
+}
+
+# ---- processes ----------------------------------------------------------------------
+
+e2e_start_bearerbox() {
+    /usr/sbin/bearerbox -v 4 "$RUN/bearerbox.conf" >>"$RUN/bearerbox.out" 2>&1 &
+    BEARERBOX_PID=$!
+    e2e_track "$BEARERBOX_PID"
+    wait_until 20 port_open "$BOX_PORT"
+}
+
+e2e_stop_bearerbox() {
+    e2e_stop_pid "$BEARERBOX_PID" 30
+}
+
+# e2e_start_fakesmsc: Kannel's fake SMSC on the smsc group's port; every
+# text it gets is a "Got message" line in $RUN/fakesmsc.out.
+e2e_start_fakesmsc() {
+    local port
+    port=$(awk '/^group = smsc/{s=1} s && /^port =/{print $3; exit}' "$RUN/bearerbox.conf")
+    wait_until 20 port_open "$port" || return 1
+    "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -m 0 -v 0 "1 2 text x" \
+        >>"$RUN/fakesmsc.out" 2>&1 &
+    FAKESMSC_PID=$!
+    e2e_track "$FAKESMSC_PID"
+}
+
+# Texts fakesmsc received, one "recipient<TAB>body" line each, sorted.
+fakesmsc_texts() {
+    sed -n 's/^.*Got message [0-9]*: <\([^ ]*\) \([^ ]*\) text \(.*\)>$/\2\t\3/p' \
+        "$RUN/fakesmsc.out" | sort
+}
+
+e2e_start_box() {
+    "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" >>"$RUN/box.out" 2>&1 &
+    BOX_PID=$!
+    e2e_track "$BOX_PID"
+}
+
+# Stop the box with SIGTERM; its exit status.
+e2e_stop_box() {
+    local waited=0
+    kill -TERM "$BOX_PID"
+    while kill -0 "$BOX_PID" 2>/dev/null && [ "$waited" -lt 300 ]; do
+        sleep 0.1
+        waited=$((waited + 1))
+    done
+    wait "$BOX_PID"
+}
+
+# ---- the college and what should become of it -----------------------------------
+
+# e2e_generate SEED STUDENTS [generator options]: load a college day into
+# the database; the oracle's expectations in $RUN/expect.
+e2e_generate() {
+    local seed=$1 students=$2
+    shift 2
+    "$E2E_SRC/scripts/generate-college" --seed "$seed" --students "$students" \
+        --timezone "$E2E_TZ" --dbname college --expect "$RUN/expect" "$@" 2>>"$RUN/generate.out"
+}
+
+# Expected lines of one KIND (text, expired, skip), as FIELDS of the oracle.
+expected() {
+    awk -F'\t' -v kind="$1" -v fields="$2" '
+        BEGIN { n = split(fields, f, ",") }
+        $1 == kind { line = $f[1]; for (i = 2; i <= n; i++) line = line "|" $f[i]; print line }
+    ' "$RUN/expect" | sort
+}
+
+# Expected texts as "recipient<TAB>body".
+expected_texts() {
+    awk -F'\t' '$1 == "text" { print $4 "\t" $6 }' "$RUN/expect" | sort
+}
+
+expected_count() {
+    awk -F'\t' -v kind="$1" '$1 == kind' "$RUN/expect" | wc -l
+}
+
+# Texts not yet in a final state.
+unsettled() {
+    q "select count(*) from absence.notification
+        where status in ('pending', 'submitted', 'sent')"
+}
+
+# e2e_wait_settled SECONDS COUNT: until COUNT notifications exist and none is
+# still on its way.
+e2e_wait_settled() {
+    wait_until "$1" settled "$2"
+}
+
+settled() {
+    [ "$(q "select count(*) from absence.notification")" -ge "$1" ] && [ "$(unsettled)" -eq 0 ]
+}
+
+# The pastoral log matches deliveries: every delivered text has exactly one
+# entry and nothing else has one. Prints the mismatches.
+pastoral_mismatches() {
+    q "select n.notification_id || ' ' || n.status || ' entries=' || count(p.pastoral_log_id)
+         from absence.notification n
+         left join absence.pastoral_log p on p.notification_id = n.notification_id
+        group by n.notification_id, n.status
+       having count(p.pastoral_log_id) <> (n.status = 'delivered')::int"
+}
+
+# Phone numbers written out in full in a log file (there must be none).
+unmasked_numbers() {
+    grep -hoE '(\+?44|0)7700 ?900[0-9]{3}' "$@" 2>/dev/null | head -5
+}

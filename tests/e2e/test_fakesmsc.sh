@@ -1,0 +1,57 @@
+#!/bin/bash
+# End to end through Kannel's fakesmsc: a generated college of 600 students
+# covering every policy rule, a real PostgreSQL, a real bearerbox and the
+# box. The SMSC must receive exactly the texts the policy calls for, each
+# text must end delivered (or expired), and the pastoral log must match.
+. "$(dirname "$0")/lib.sh"
+e2e_init fakesmsc 180
+
+E2E_TZ=$(afternoon_timezone)
+e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_bearerbox_conf bearerbox-fakesmsc.conf
+e2e_box_conf
+check "absencectl migrate creates the schema" e2e_migrate
+check "the generator loads a 600-student college" e2e_generate 7 600
+note "time zone $E2E_TZ; $(expected_count text) texts, $(expected_count expired) expired, $(expected_count skip) skips expected"
+check_equal "the college covers every trigger state and skip reason" \
+    "expired skip:account-not-active skip:attendance-hidden skip:duplicate-number skip:invalid-mobile skip:link-not-active skip:no-mobile text trigger:due trigger:expired trigger:not-yet-due trigger:register-late trigger:register-not-marked trigger:status-not-eligible" \
+    "$(awk -F'\t' '{print $1 ($1 == "trigger" || $1 == "skip" ? ":" $5 : "")}' "$RUN/expect" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+
+check "bearerbox starts with the example fakesmsc configuration" e2e_start_bearerbox
+e2e_start_fakesmsc
+e2e_start_box
+total=$(($(expected_count text) + $(expected_count expired)))
+check "every text reaches a final state" e2e_wait_settled 60 "$total"
+
+check_equal "the SMSC received exactly the expected texts (recipient and body)" \
+    "$(expected_texts)" "$(fakesmsc_texts)"
+check_equal "every expected text is delivered, every late one expired" \
+    "$( (expected text 2,3,4 | sed 's/$/|delivered/'; expected expired 2,3,4 | sed 's/$/|expired/') | sort)" \
+    "$(q "select student_id || '|' || guardian_id || '|' || recipient || '|' || status
+            from absence.notification" | sort)"
+check_equal "every skipped guardian is recorded with the expected reason" \
+    "$(expected skip 2,3,5)" \
+    "$(q "select student_id || '|' || guardian_id || '|' || reason from absence.guardian_skip" | sort)"
+check_equal "student-days are settled exactly where a text was due or expired" \
+    "$(awk -F'\t' '$1 == "trigger" && ($5 == "due" || $5 == "expired") {
+           print $2 "|" $6 "|" ($5 == "due" ? "planned" : "expired") }' "$RUN/expect" | sort)" \
+    "$(q "select student_id || '|' || lesson_id || '|' || outcome from absence.student_day" | sort)"
+check_equal "exactly one pastoral log entry per delivered text, none otherwise" \
+    "" "$(pastoral_mismatches)"
+check_equal "each delivered text has its SMSC and final delivery reports" \
+    "$(q "select count(*) from absence.notification where status = 'delivered'")" \
+    "$(q "select count(distinct notification_id) from absence.delivery_report r
+           where dlr_type = 1 and exists (select 1 from absence.delivery_report s
+                 where s.notification_id = r.notification_id and s.dlr_type = 8)")"
+check_equal "the pastoral entry names the masked number and the text" "1" \
+    "$(q "select count(*) from absence.pastoral_log p join absence.notification n using (notification_id)
+           where p.notification_id = (select min(notification_id) from absence.pastoral_log)
+             and p.entry like '%' || absence.mask_mobile(n.recipient) || '%'
+             and p.entry like '%\"' || n.body || '\"' and p.category = 'Absence text'")"
+check_equal "the box's heartbeat says it is connected" "t" \
+    "$(q "select bearerbox_connected from absence.box_status where box_id = 'absencebox'")"
+
+e2e_stop_box
+check_equal "SIGTERM stops the box with status 0" "0" "$?"
+check_equal "no phone number is logged in full" "" "$(unmasked_numbers "$RUN/box.log" "$RUN/box.out")"
+e2e_done
