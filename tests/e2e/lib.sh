@@ -63,7 +63,16 @@ e2e_init() {
     chmod 755 "$RUN"
     trap e2e_cleanup EXIT
     trap 'exit 130' INT TERM
-    ( sleep "${2:-240}"; echo "# watchdog: $1 ran out of time" >&2; kill -TERM $$ ) 2>/dev/null &
+    # The watchdog holds none of our output open, so a pipe reading this test
+    # ends when the test does.
+    (
+        trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+        sleep "${2:-240}" &
+        nap=$!
+        wait "$nap"
+        echo "watchdog: $1 ran out of time" >"$RUN/watchdog"
+        kill -TERM $$
+    ) </dev/null >/dev/null 2>&1 &
     E2E_WATCHDOG=$!
 }
 
@@ -91,6 +100,7 @@ e2e_cleanup() {
     done
     [ -n "${PG_DIR:-}" ] && pg_destroy
     kill "$E2E_WATCHDOG" 2>/dev/null
+    [ -f "$RUN/watchdog" ] && { echo "# $(cat "$RUN/watchdog")"; E2E_FAILED=$((E2E_FAILED + 1)); }
     if [ "$E2E_FAILED" -eq 0 ] && [ -z "${E2E_KEEP:-}" ]; then
         rm -rf "$RUN"
     else
@@ -163,8 +173,12 @@ e2e_box_conf() {
 }
 
 e2e_migrate() {
-    "$E2E_BIN/absencectl" -c "$RUN/box.conf" migrate >/dev/null &&
-        psql -X -q -d college -f "$E2E_SRC/conf/kannel-dlr.sql" >/dev/null
+    "$E2E_BIN/absencectl" -c "$RUN/box.conf" migrate >/dev/null
+}
+
+# Rows in bearerbox's DLR table: texts awaiting their receipts.
+kannel_dlr_count() {
+    sqlite3 -cmd ".timeout 5000" "$RUN/dlr.sqlite" "select count(*) from kannel_dlr"
 }
 
 # ---- configuration files ---------------------------------------------------------
@@ -189,15 +203,14 @@ e2e_bearerbox_conf() {
     ADMIN_PORT=$(free_port)
     BOX_PORT=$(free_port)
     conf_set "$conf" core admin-port "$ADMIN_PORT"
+    conf_set "$conf" smsc port "$(free_port)"
     conf_set "$conf" core smsbox-port "$BOX_PORT"
     conf_set "$conf" core store-location "$RUN/bearerbox.store"
     conf_set "$conf" core log-file "$RUN/bearerbox.log"
     conf_set "$conf" core access-log "$RUN/access.log"
     conf_set "$conf" core log-level 0
-    conf_set "$conf" pgsql-connection host 127.0.0.1
-    conf_set "$conf" pgsql-connection port "$PGPORT"
-    conf_set "$conf" pgsql-connection username postgres
-    conf_set "$conf" pgsql-connection database college
+    conf_set "$conf" sqlite3-connection database "$RUN/dlr.sqlite"
+    sqlite3 "$RUN/dlr.sqlite" <"$E2E_SRC/conf/kannel-dlr.sqlite.sql"
 }
 
 # ---- processes ----------------------------------------------------------------------
@@ -305,4 +318,62 @@ pastoral_mismatches() {
 # Phone numbers written out in full in a log file (there must be none).
 unmasked_numbers() {
     grep -hoE '(\+?44|0)7700 ?900[0-9]{3}' "$@" 2>/dev/null | head -5
+}
+
+# ---- the SMPP simulator ------------------------------------------------------------
+
+# e2e_start_smsc_sim [RECEIPT_DELAY_MS]: tests/smsc-sim on the smsc group's port.
+e2e_start_smsc_sim() {
+    local port
+    port=$(awk '/^group = smsc/{s=1} s && /^port =/{print $3; exit}' "$RUN/bearerbox.conf")
+    node "$E2E_SRC/tests/smsc-sim/smsc-sim.js" --port "$port" --log "$RUN/smsc-sim.jsonl" \
+        --receipt-delay "${1:-200}" >>"$RUN/smsc-sim.out" 2>&1 &
+    SMSC_SIM_PID=$!
+    e2e_track "$SMSC_SIM_PID"
+    wait_until 20 port_open "$port"
+}
+
+# Texts the simulator received, "+recipient<TAB>text" per line, sorted.
+smsc_sim_texts() {
+    node -e '
+        const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
+        for (const line of lines) if (line) {
+            const m = JSON.parse(line);
+            console.log("+" + m.destination.replace(/^\+/, "") + "\t" + m.text);
+        }' "$RUN/smsc-sim.jsonl" | sort
+}
+
+# The simulator's verdict for a recipient: delivered, or failed (UNDELIV / refused).
+smsc_sim_fate() {
+    case "$1" in
+        *3|*7) echo failed ;;
+        *) echo delivered ;;
+    esac
+}
+
+# ---- assertions shared by the restart tests ------------------------------------------
+
+# Lines received more than once by the SMSC (there must be none).
+double_texts() {
+    "$1" | uniq -d
+}
+
+# After a disturbance: no recipient got a text twice, every text is final,
+# what the SMSC received is exactly what was delivered (or failed as the SMSC
+# decided), and the pastoral log matches. RECEIVED is fakesmsc_texts or
+# smsc_sim_texts.
+check_recovered() {
+    local received=$1
+    check_equal "no recipient received the same text twice" "" "$(double_texts "$received")"
+    check_equal "every text is in a final state" "0" "$(unsettled)"
+    check_equal "every text the policy called for exists" \
+        "$(expected text 2,3,4)" \
+        "$(q "select student_id || '|' || guardian_id || '|' || recipient
+                from absence.notification where status <> 'expired'" | sort)"
+    check_equal "the SMSC received exactly the delivered and failed texts" \
+        "$(q "select recipient || E'\t' || body from absence.notification
+               where status in ('delivered', 'failed')" | sort)" \
+        "$("$received")"
+    check_equal "exactly one pastoral log entry per delivered text, none otherwise" \
+        "" "$(pastoral_mismatches)"
 }

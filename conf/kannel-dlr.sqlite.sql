@@ -1,15 +1,12 @@
--- kannel-dlr.sql - the table for bearerbox's "dlr-storage = pgsql" on
--- PostgreSQL 12 and later (see conf/bearerbox-*.conf, group dlr-db).
+-- kannel-dlr.sqlite.sql - the table for bearerbox's "dlr-storage = sqlite3"
+-- (see conf/bearerbox-*.conf, groups dlr-db and sqlite3-connection).
 --
 -- bearerbox keeps here which SMSC message id belongs to which text, so that
 -- a delivery report arriving after a bearerbox restart still finds its way
--- back to absencebox. Kannel 1.4.5 updates and deletes these rows with
--- "WHERE oid = (SELECT oid ...)"; PostgreSQL 12 removed the hidden oid
--- column, so this table carries a real column named oid for Kannel to use.
--- Run it once in the database bearerbox's pgsql-connection points at:
---     psql -d college -f conf/kannel-dlr.sql
+-- back to absencebox. Create it once, before starting bearerbox:
+--     sqlite3 /var/spool/kannel/dlr.sqlite < conf/kannel-dlr.sqlite.sql
+-- (The file must be writable by the user bearerbox runs as.)
 create table if not exists kannel_dlr (
-    oid         bigint generated always as identity primary key,
     smsc        text,
     ts          text,
     source      text,
