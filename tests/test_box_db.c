@@ -1,0 +1,438 @@
+/*
+ * test_box_db.c - the box's database steps (scripts/migrations/003_box.sql)
+ * one transition at a time: claim, acks, reports and the pastoral log,
+ * expiry, unconfirmed texts, release, and two boxes claiming at once.
+ * Every test runs in a transaction that is rolled back, except the
+ * two-box test, which needs two sessions.
+ */
+#include "fixture.h"
+#include "migrate.h"
+
+#define AT(hhmmss) "2026-06-15 " hhmmss " Europe/London"
+
+static PGconn *db;
+
+static int group_setup(void **state)
+{
+    Octstr *error = NULL;
+
+    (void)state;
+    test_gwlib_init();
+    db = test_db_create("absence_test_box");
+    if (migrate_apply(db, absence_migrations, absence_migration_count, &error) < 0) {
+        fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
+        return -1;
+    }
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    PQfinish(db);
+    return 0;
+}
+
+static int begin(void **state)
+{
+    (void)state;
+    test_db_exec(db, "begin", SQL_END);
+    return 0;
+}
+
+static int rollback(void **state)
+{
+    (void)state;
+    test_db_exec(db, "rollback", SQL_END);
+    return 0;
+}
+
+/* N pending texts, due an hour ago and expiring in an hour, for student S1
+ * to guardians 101.. on 07700 900101.. */
+static void pending_texts(int n)
+{
+    char count[16];
+
+    snprintf(count, sizeof(count), "%d", n);
+    fx_student(db, "S1", "C01");
+    fx_lesson(db, 1, AT("09:00"), AT("10:00"), AT("09:05"));
+    test_db_exec(db,
+                 "insert into absence.guardian (guardian_id, name, mobile, account_status) "
+                 "select 100 + g, 'Parent ' || g, '07700 900' || (100 + g), 'active' "
+                 "from generate_series(1, $1::integer) g",
+                 count, SQL_END);
+    test_db_exec(db,
+                 "insert into absence.notification (student_id, guardian_id, lesson_id, "
+                 "school_day, recipient, body, due_at, expires_at) "
+                 "select 'S1', 100 + g, 1, '2026-06-15', '+447700900' || (100 + g), "
+                 "'Student S1 did not attend their lesson today at 09:00.', "
+                 "now() - interval '1 hour', now() + interval '1 hour' "
+                 "from generate_series(1, $1::integer) g",
+                 count, SQL_END);
+}
+
+static Octstr *statuses(void)
+{
+    return test_db_rows(db, "select guardian_id, status from absence.notification "
+                            "order by guardian_id",
+                        SQL_END);
+}
+
+/* Claim for BOX (up to LIMIT); "notification_id|recipient" rows. */
+static Octstr *claim(const char *box, const char *limit)
+{
+    return test_db_rows(db, "select notification_id - (select min(notification_id) - 1 "
+                            "from absence.notification), recipient "
+                            "from absence.claim_texts($1, $2::integer) order by 1",
+                        box, limit, SQL_END);
+}
+
+static Octstr *message_id_of(long guardian)
+{
+    char id[16];
+
+    snprintf(id, sizeof(id), "%ld", guardian);
+    return test_db_value(db, "select message_id from absence.notification where guardian_id = $1",
+                         id, SQL_END);
+}
+
+static Octstr *token_of(long guardian)
+{
+    char id[16];
+
+    snprintf(id, sizeof(id), "%ld", guardian);
+    return test_db_value(db, "select token from absence.notification where guardian_id = $1",
+                         id, SQL_END);
+}
+
+/* Apply one ack (NACK) for GUARDIAN's text; the counts "sent|retried|failed". */
+static Octstr *ack(long guardian, const char *nack)
+{
+    Octstr *id = message_id_of(guardian);
+    Octstr *ids = octstr_format("{%S}", id);
+    Octstr *nacks = octstr_format("{%s}", nack);
+    Octstr *counts = test_db_rows(db, "select * from absence.apply_acks($1::uuid[], "
+                                      "$2::integer[])",
+                                  octstr_get_cstr(ids), octstr_get_cstr(nacks), SQL_END);
+
+    octstr_destroy(id);
+    octstr_destroy(ids);
+    octstr_destroy(nacks);
+    return counts;
+}
+
+/* Apply one report of TYPE with REPORT_ID for TOKEN; the counts
+ * "reports|duplicates|unknown|delivered|failed". */
+static Octstr *report(const char *report_id, Octstr *token, const char *type, const char *reply)
+{
+    Octstr *counts = test_db_rows(
+        db,
+        "select reports, duplicates, unknown, delivered, failed from absence.apply_reports("
+        "'box-a', 'Absence text', 'Europe/London', array[$1::uuid], array[$2::text], "
+        "array[$3::integer], array['smsc'], array['F1'], array[$4::text])",
+        report_id, octstr_get_cstr(token), type, reply, SQL_END);
+
+    octstr_destroy(token);
+    return counts;
+}
+
+#define REPORT_1 "00000000-0000-0000-0000-000000000001"
+#define REPORT_2 "00000000-0000-0000-0000-000000000002"
+#define REPORT_3 "00000000-0000-0000-0000-000000000003"
+
+static void test_claim_marks_due_texts_submitted_once(void **state)
+{
+    (void)state;
+    pending_texts(3);
+    assert_octstr_equal(claim("box-a", "2"), "1|+447700900101\n2|+447700900102\n");
+    assert_octstr_equal(claim("box-a", "5"), "3|+447700900103\n");
+    assert_octstr_equal(claim("box-a", "5"), "");
+    assert_octstr_equal(test_db_rows(db, "select count(distinct message_id), min(attempts), "
+                                         "max(attempts), min(box_id) from absence.notification "
+                                         "where status = 'submitted' and submitted_at is not null",
+                                     SQL_END),
+                        "3|1|1|box-a\n");
+}
+
+static void test_claim_skips_texts_not_due_or_expired(void **state)
+{
+    (void)state;
+    pending_texts(3);
+    test_db_exec(db, "update absence.notification set due_at = now() + interval '1 minute' "
+                     "where guardian_id = 101", SQL_END);
+    test_db_exec(db, "update absence.notification set expires_at = now() - interval '1 second' "
+                     "where guardian_id = 102", SQL_END);
+    assert_octstr_equal(claim("box-a", "5"), "3|+447700900103\n");
+}
+
+static void test_ack_success_and_buffered_mean_sent(void **state)
+{
+    (void)state;
+    pending_texts(2);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(ack(101, "0"), "1|0|0\n");
+    assert_octstr_equal(ack(102, "3"), "1|0|0\n");
+    assert_octstr_equal(statuses(), "101|sent\n102|sent\n");
+}
+
+static void test_temporary_nack_puts_the_text_back(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(ack(101, "2"), "0|1|0\n");
+    assert_octstr_equal(test_db_rows(db, "select status, message_id is null from "
+                                         "absence.notification",
+                                     SQL_END),
+                        "pending|t\n");
+    assert_octstr_equal(claim("box-a", "5"), "1|+447700900101\n");
+    assert_octstr_equal(test_db_value(db, "select attempts from absence.notification", SQL_END),
+                        "2");
+}
+
+static void test_permanent_nack_fails_the_text(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(ack(101, "1"), "0|0|1\n");
+    assert_octstr_equal(test_db_rows(db, "select status, failure_reason from "
+                                         "absence.notification",
+                                     SQL_END),
+                        "failed|bearerbox refused the text: no route to an SMSC\n");
+}
+
+static void test_ack_for_a_text_no_longer_submitted_changes_nothing(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "1|0|0|1|0\n");
+    assert_octstr_equal(ack(101, "0"), "0|0|0\n");
+    assert_octstr_equal(statuses(), "101|delivered\n");
+}
+
+static void test_delivered_report_writes_one_pastoral_entry(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    octstr_destroy(ack(101, "0"));
+    assert_octstr_equal(report(REPORT_1, token_of(101), "8", "ACK/"), "1|0|0|0|0\n");
+    assert_octstr_equal(statuses(), "101|sent\n");
+    assert_octstr_equal(report(REPORT_2, token_of(101), "1", ""), "1|0|0|1|0\n");
+    assert_octstr_equal(test_db_rows(db, "select n.status, n.delivered_at is not null, "
+                                         "p.category, p.entry from absence.notification n "
+                                         "join absence.pastoral_log p using (notification_id)",
+                                     SQL_END),
+                        "delivered|t|Absence text|Absence text delivered to Parent 1 (guardian "
+                        "101) on +4477009****01 about S1's absence from the lesson at 09:00 on "
+                        "2026-06-15: \"Student S1 did not attend their lesson today at "
+                        "09:00.\"\n");
+}
+
+static void test_repeated_report_is_kept_once_and_logs_once(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "1|0|0|1|0\n");
+    assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "0|1|0|0|0\n");
+    assert_octstr_equal(report(REPORT_2, token_of(101), "1", ""), "1|0|0|0|0\n");
+    assert_octstr_equal(test_db_rows(db, "select (select count(*) from absence.pastoral_log), "
+                                         "(select count(*) from absence.delivery_report)",
+                                     SQL_END),
+                        "1|2\n");
+}
+
+static void test_failure_report_fails_the_text_with_its_reason(void **state)
+{
+    (void)state;
+    pending_texts(2);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(report(REPORT_1, token_of(101), "2", "id:1 stat:UNDELIV err:001"),
+                        "1|0|0|0|1\n");
+    assert_octstr_equal(report(REPORT_2, token_of(102), "16", "NACK/0x0000000b"),
+                        "1|0|0|0|1\n");
+    assert_octstr_equal(test_db_rows(db, "select guardian_id, status, failure_reason from "
+                                         "absence.notification order by 1",
+                                     SQL_END),
+                        "101|failed|id:1 stat:UNDELIV err:001\n102|failed|NACK/0x0000000b\n");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.pastoral_log", SQL_END),
+                        "0");
+}
+
+static void test_delivered_is_final_and_wins_over_failure(void **state)
+{
+    (void)state;
+    pending_texts(2);
+    octstr_destroy(claim("box-a", "5"));
+    octstr_destroy(report(REPORT_1, token_of(101), "1", ""));
+    assert_octstr_equal(report(REPORT_2, token_of(101), "2", "late failure"), "1|0|0|0|0\n");
+    octstr_destroy(report(REPORT_3, token_of(102), "2", "failed first"));
+    assert_octstr_equal(report("00000000-0000-0000-0000-000000000004", token_of(102), "1", ""),
+                        "1|0|0|1|0\n");
+    assert_octstr_equal(statuses(), "101|delivered\n102|delivered\n");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.pastoral_log", SQL_END),
+                        "2");
+}
+
+static void test_validity_expired_report_expires_the_text(void **state)
+{
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    assert_octstr_equal(report(REPORT_1, token_of(101), "34", "NACK/validity expired"),
+                        "1|0|0|0|0\n");
+    assert_octstr_equal(statuses(), "101|expired\n");
+}
+
+static void test_report_for_an_unknown_token_is_kept(void **state)
+{
+    (void)state;
+    assert_octstr_equal(report(REPORT_1, octstr_create("not-a-token"), "1", ""), "1|0|1|0|0\n");
+    assert_octstr_equal(report(REPORT_2, octstr_create("6f1c1c4e-0000-4000-8000-000000000000"),
+                               "1", ""),
+                        "1|0|1|0|0\n");
+    assert_octstr_equal(test_db_rows(db, "select token, notification_id from "
+                                         "absence.delivery_report order by token",
+                                     SQL_END),
+                        "6f1c1c4e-0000-4000-8000-000000000000|~\nnot-a-token|~\n");
+}
+
+static void test_pending_texts_past_expiry_expire(void **state)
+{
+    (void)state;
+    pending_texts(2);
+    test_db_exec(db, "update absence.notification set expires_at = now() - interval '1 second' "
+                     "where guardian_id = 101", SQL_END);
+    assert_octstr_equal(test_db_value(db, "select absence.expire_texts()", SQL_END), "1");
+    assert_octstr_equal(statuses(), "101|expired\n102|pending\n");
+}
+
+static void test_unheard_submission_becomes_unconfirmed_after_the_timeout(void **state)
+{
+    (void)state;
+    pending_texts(2);
+    octstr_destroy(claim("box-a", "5"));
+    test_db_exec(db, "update absence.notification set submitted_at = now() - interval '601 s' "
+                     "where guardian_id = 101", SQL_END);
+    /* a box that started less than confirm-timeout ago still waits */
+    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-a', 600, "
+                                          "now() - interval '599 s')",
+                                      SQL_END),
+                        "0");
+    /* another box's texts are not its to judge */
+    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-b', 600, "
+                                          "now() - interval '1 hour')",
+                                      SQL_END),
+                        "0");
+    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-a', 600, "
+                                          "now() - interval '1 hour')",
+                                      SQL_END),
+                        "1");
+    assert_octstr_equal(statuses(), "101|unconfirmed\n102|submitted\n");
+    /* a later SMSC acceptance shows it went out after all */
+    octstr_destroy(report(REPORT_1, token_of(101), "8", "ACK/"));
+    assert_octstr_equal(statuses(), "101|sent\n102|submitted\n");
+}
+
+static void test_release_returns_unwritten_texts_to_pending(void **state)
+{
+    Octstr *id, *ids;
+
+    (void)state;
+    pending_texts(1);
+    octstr_destroy(claim("box-a", "5"));
+    id = message_id_of(101);
+    ids = octstr_format("{%S}", id);
+    assert_octstr_equal(test_db_value(db, "select absence.release_texts($1::uuid[])",
+                                      octstr_get_cstr(ids), SQL_END),
+                        "1");
+    assert_octstr_equal(test_db_rows(db, "select status, attempts, box_id, message_id from "
+                                         "absence.notification",
+                                     SQL_END),
+                        "pending|0|~|~\n");
+    octstr_destroy(id);
+    octstr_destroy(ids);
+}
+
+static void test_heartbeat_records_the_box(void **state)
+{
+    (void)state;
+    test_db_exec(db, "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', true, "
+                     "'127.0.0.1:13001', 7)", SQL_END);
+    test_db_exec(db, "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', false, "
+                     "'127.0.0.1:13001', 0)", SQL_END);
+    assert_octstr_equal(test_db_rows(db, "select box_id, pid, started_at = '2026-06-15 08:00+01', "
+                                         "bearerbox_connected, texts_in_flight from "
+                                         "absence.box_status",
+                                     SQL_END),
+                        "box-a|42|t|f|0\n");
+}
+
+/* Two boxes claiming at the same moment never get the same text. */
+static void test_two_boxes_never_claim_the_same_text(void **state)
+{
+    const char *keys[] = {"dbname", NULL}, *values[] = {"absence_test_box", NULL};
+    PGconn *other = PQconnectdbParams(keys, values, 0);
+    Octstr *mine, *theirs, *overlap;
+
+    (void)state;
+    test_db_exec(db, "rollback", SQL_END);
+    pending_texts(6);
+    test_db_exec(db, "begin", SQL_END);
+    test_db_exec(other, "begin", SQL_END);
+    mine = test_db_rows(db, "select notification_id from absence.claim_texts('box-a', 4) "
+                            "order by 1",
+                        SQL_END);
+    /* box-b's claim runs while box-a's rows are still locked */
+    theirs = test_db_rows(other, "select notification_id from absence.claim_texts('box-b', 4) "
+                                 "order by 1",
+                          SQL_END);
+    test_db_exec(db, "commit", SQL_END);
+    test_db_exec(other, "commit", SQL_END);
+    overlap = test_db_value(db, "select count(*) from absence.notification n1 "
+                                "join absence.notification n2 using (message_id) "
+                                "where n1.notification_id <> n2.notification_id",
+                            SQL_END);
+    assert_octstr_equal(test_db_rows(db, "select box_id, count(*) from absence.notification "
+                                         "group by 1 order by 1",
+                                     SQL_END),
+                        "box-a|4\nbox-b|2\n");
+    assert_octstr_equal(overlap, "0");
+    octstr_destroy(mine);
+    octstr_destroy(theirs);
+    test_db_exec(db, "truncate absence.notification, absence.guardian, absence.lesson, "
+                     "absence.student cascade",
+                 SQL_END);
+    test_db_exec(db, "begin", SQL_END);
+    PQfinish(other);
+}
+
+#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, begin, rollback)
+
+int main(void)
+{
+    static const struct CMUnitTest tests[] = {
+        DB_TEST(test_claim_marks_due_texts_submitted_once),
+        DB_TEST(test_claim_skips_texts_not_due_or_expired),
+        DB_TEST(test_ack_success_and_buffered_mean_sent),
+        DB_TEST(test_temporary_nack_puts_the_text_back),
+        DB_TEST(test_permanent_nack_fails_the_text),
+        DB_TEST(test_ack_for_a_text_no_longer_submitted_changes_nothing),
+        DB_TEST(test_delivered_report_writes_one_pastoral_entry),
+        DB_TEST(test_repeated_report_is_kept_once_and_logs_once),
+        DB_TEST(test_failure_report_fails_the_text_with_its_reason),
+        DB_TEST(test_delivered_is_final_and_wins_over_failure),
+        DB_TEST(test_validity_expired_report_expires_the_text),
+        DB_TEST(test_report_for_an_unknown_token_is_kept),
+        DB_TEST(test_pending_texts_past_expiry_expire),
+        DB_TEST(test_unheard_submission_becomes_unconfirmed_after_the_timeout),
+        DB_TEST(test_release_returns_unwritten_texts_to_pending),
+        DB_TEST(test_heartbeat_records_the_box),
+        DB_TEST(test_two_boxes_never_claim_the_same_text),
+    };
+
+    return cmocka_run_group_tests_name("box", tests, group_setup, group_teardown);
+}
