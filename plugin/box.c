@@ -33,6 +33,7 @@ struct Box {
     Octstr *started_at;    /* the database's clock when the box started */
     time_t next_tick;      /* next plan/expire/sweep/heartbeat */
     int backlog;           /* the last claim filled its batch: more may be due */
+    long submitted, delivered, failed; /* since the last summary in the log */
 };
 
 static void free_item(void *item)
@@ -258,10 +259,10 @@ static void log_reports(List *reports, ReportCounts *counts)
               octstr_get_cstr(report->sms.msgdata));
         octstr_destroy(to);
     }
-    info(0, "absencebox: %ld delivery reports: %ld texts delivered, %ld failed, "
-            "%ld duplicate reports, %ld unknown",
-         counts->reports + counts->duplicates, counts->delivered, counts->failed,
-         counts->duplicates, counts->unknown);
+    debug("absence.box", 0, "absencebox: %ld delivery reports: %ld texts delivered, %ld failed, "
+          "%ld duplicate reports, %ld unknown",
+          counts->reports + counts->duplicates, counts->delivered, counts->failed,
+          counts->duplicates, counts->unknown);
     if (counts->unknown > 0)
         warning(0, "absencebox: kept %ld delivery reports whose token matches no text: %s",
                 counts->unknown, octstr_get_cstr(counts->unknown_tokens));
@@ -282,6 +283,8 @@ static int apply_reports(Box *box)
     }
     log_reports(box->reports, &counts);
     octstr_destroy(counts.unknown_tokens);
+    box->delivered += counts.delivered;
+    box->failed += counts.failed;
     while ((report = gwlist_extract_first(box->reports)) != NULL) {
         Msg *ack = message_ack_for(report);
         /* no connection: bearerbox redelivers it, and the copy is deduplicated */
@@ -360,10 +363,22 @@ static int sweep(Box *box)
     return 0;
 }
 
+/* One line per plan interval while texts move, instead of one per batch. */
+static void log_summary(Box *box)
+{
+    if (box->submitted + box->delivered + box->failed == 0)
+        return;
+    info(0, "absencebox: %ld texts submitted, %ld delivered, %ld failed since the last "
+            "summary; %ld awaiting bearerbox's ack",
+         box->submitted, box->delivered, box->failed, box->in_flight_count);
+    box->submitted = box->delivered = box->failed = 0;
+}
+
 static int periodic(Box *box)
 {
     if (time(NULL) < box->next_tick)
         return 0;
+    log_summary(box);
     if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || plan(box) < 0 ||
         sweep(box) < 0)
         return -1;
@@ -396,6 +411,7 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
     flight->session = session;
     dict_put(box->in_flight, text->message_id, flight);
     box->in_flight_count++;
+    box->submitted++;
     {
         Octstr *to = phone_mask(text->recipient);
         debug("absence.box", 0, "absencebox: submitted notification %ld to %s",
@@ -476,6 +492,7 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
         warning(0, "absencebox: stopped with %ld texts unacknowledged; they will be settled "
                    "by their reports or marked unconfirmed",
                 box->in_flight_count);
+    log_summary(box);
     if (database_ready(box))
         record_heartbeat(box, 0);
     bearerbox_link_stop(box->link);

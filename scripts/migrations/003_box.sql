@@ -57,20 +57,24 @@ $$;
 create function absence.claim_texts(p_box_id text, p_limit integer)
 returns table (notification_id bigint, token uuid, message_id uuid, recipient text, body text,
                expires_epoch bigint)
-language sql
+language plpgsql
 as $$
-    update absence.notification n
-       set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
-           submitted_at = now(), attempts = n.attempts + 1, status_changed_at = now()
-     where n.notification_id in (
-            select c.notification_id
-              from absence.notification c
-             where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
-             order by c.due_at, c.notification_id
-             limit p_limit
-               for update skip locked)
-    returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
-              extract(epoch from n.expires_at)::bigint
+#variable_conflict use_column
+begin
+    return query
+        update absence.notification n
+           set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
+               submitted_at = now(), attempts = n.attempts + 1, status_changed_at = now()
+         where n.notification_id in (
+                select c.notification_id
+                  from absence.notification c
+                 where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
+                 order by c.due_at, c.notification_id
+                 limit p_limit
+                   for update skip locked)
+        returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
+                  extract(epoch from n.expires_at)::bigint;
+end
 $$;
 
 -- Apply bearerbox's acks (Kannel ack_status_t): 0 success and 3 buffered
@@ -78,28 +82,32 @@ $$;
 -- back to pending to be claimed again; 1 (no route) fails it for good.
 create function absence.apply_acks(p_message_ids uuid[], p_nacks integer[])
 returns table (sent integer, retried integer, failed integer)
-language sql
+language plpgsql
 as $$
-    with ack(message_id, nack) as (
-        select * from unnest(p_message_ids, p_nacks)
-    ), changed as (
-        update absence.notification n
-           set status = case ack.nack when 2 then 'pending' when 1 then 'failed' else 'sent' end,
-               sent_at = case when ack.nack in (0, 3) then now() else n.sent_at end,
-               failed_at = case when ack.nack = 1 then now() else n.failed_at end,
-               failure_reason = case when ack.nack = 1
-                   then 'bearerbox refused the text: no route to an SMSC'
-                   else n.failure_reason end,
-               message_id = case when ack.nack = 2 then null else n.message_id end,
-               status_changed_at = now()
-          from ack
-         where n.message_id = ack.message_id and n.status = 'submitted'
-        returning n.status
-    )
-    select count(*) filter (where status = 'sent')::integer,
-           count(*) filter (where status = 'pending')::integer,
-           count(*) filter (where status = 'failed')::integer
-      from changed
+#variable_conflict use_column
+begin
+    return query
+        with ack(message_id, nack) as (
+            select * from unnest(p_message_ids, p_nacks)
+        ), changed as (
+            update absence.notification n
+               set status = case ack.nack when 2 then 'pending' when 1 then 'failed' else 'sent' end,
+                   sent_at = case when ack.nack in (0, 3) then now() else n.sent_at end,
+                   failed_at = case when ack.nack = 1 then now() else n.failed_at end,
+                   failure_reason = case when ack.nack = 1
+                       then 'bearerbox refused the text: no route to an SMSC'
+                       else n.failure_reason end,
+                   message_id = case when ack.nack = 2 then null else n.message_id end,
+                   status_changed_at = now()
+              from ack
+             where n.message_id = ack.message_id and n.status = 'submitted'
+            returning n.status
+        )
+        select count(*) filter (where status = 'sent')::integer,
+               count(*) filter (where status = 'pending')::integer,
+               count(*) filter (where status = 'failed')::integer
+          from changed;
+end
 $$;
 
 -- The pastoral log entry for a delivered text, as the MIS shows it.
@@ -132,82 +140,86 @@ create function absence.apply_reports(
     p_foreign_ids text[], p_replies text[])
 returns table (reports integer, duplicates integer, unknown integer, delivered integer,
                failed integer, unknown_tokens text[])
-language sql
+language plpgsql
 as $$
-    with report(ord, report_id, token, dlr_type, smsc_id, foreign_id, reply) as (
-        select ord, a, b, c, d, e, f
-          from unnest(p_report_ids, p_tokens, p_dlr_types, p_smsc_ids, p_foreign_ids, p_replies)
-               with ordinality as r(a, b, c, d, e, f, ord)
-    ), kept as (
-        insert into absence.delivery_report as d
-            (report_id, notification_id, token, dlr_type, smsc_id, foreign_id, reply, box_id)
-        select r.report_id, n.notification_id, r.token, r.dlr_type, r.smsc_id, r.foreign_id,
-               r.reply, p_box_id
-          from report r
-          left join absence.notification n on n.token = absence.token_uuid(r.token)
-         order by r.ord
-        on conflict (report_id) do nothing
-        returning d.delivery_report_id, d.notification_id, d.token, d.dlr_type, d.smsc_id,
-                  d.foreign_id, d.reply
-    ), outcome as (
-        select k.notification_id,
-               bool_or(k.dlr_type & 1 <> 0) as delivered,
-               bool_or(k.dlr_type & 18 <> 0) as failed,
-               bool_or(k.dlr_type & 32 <> 0) as expired,
-               (array_agg(k.reply order by k.delivery_report_id)
-                    filter (where k.dlr_type & 18 <> 0))[1] as failure,
-               (array_agg(k.smsc_id order by k.delivery_report_id desc)
-                    filter (where k.smsc_id is not null))[1] as smsc_id,
-               (array_agg(k.foreign_id order by k.delivery_report_id desc)
-                    filter (where k.foreign_id is not null))[1] as foreign_id
-          from kept k
-         where k.notification_id is not null
-         group by k.notification_id
-    ), changed as (
-        update absence.notification n
-           set status = case when o.delivered then 'delivered'
-                             when o.expired then 'expired'
-                             when o.failed then 'failed'
-                             when n.status in ('submitted', 'unconfirmed') then 'sent'
-                             else n.status end,
-               delivered_at = case when o.delivered then now() else n.delivered_at end,
-               failed_at = case when not o.delivered and o.failed then now() else n.failed_at end,
-               failure_reason = case when not o.delivered and o.failed
-                   then coalesce(nullif(o.failure, ''), 'the SMSC reported a failure')
-                   else n.failure_reason end,
-               sent_at = coalesce(n.sent_at, now()),
-               smsc_id = coalesce(o.smsc_id, n.smsc_id),
-               foreign_id = coalesce(o.foreign_id, n.foreign_id),
-               status_changed_at = now()
-          from outcome o
-         where n.notification_id = o.notification_id
-           and n.status <> 'delivered'
-           and (o.delivered or (o.failed and n.status not in ('failed', 'expired'))
-                or n.status in ('submitted', 'unconfirmed'))
-        returning n.*
-    ), logged as (
-        insert into absence.pastoral_log
-            (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
-        select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(), p_category,
-               absence.pastoral_entry(c::absence.notification, p_timezone)
-          from changed c
-         where c.status = 'delivered'
-        on conflict (notification_id) do nothing
-        returning 1
-    ), heard as (
-        update absence.box_status b
-           set reports_received = b.reports_received + (select count(*) from kept),
-               last_report_at = now()
-         where b.box_id = p_box_id and exists (select 1 from kept)
-        returning 1
-    )
-    select (select count(*) from kept)::integer,
-           (cardinality(p_report_ids) - (select count(*) from kept))::integer,
-           (select count(*) from kept where notification_id is null)::integer,
-           (select count(*) from logged)::integer,
-           (select count(*) from changed where status = 'failed')::integer,
-           (select array_agg(coalesce(token, '(none)')) from kept where notification_id is null)
-      from (select count(*) from heard) h
+#variable_conflict use_column
+begin
+    return query
+        with report(ord, report_id, token, dlr_type, smsc_id, foreign_id, reply) as (
+            select ord, a, b, c, d, e, f
+              from unnest(p_report_ids, p_tokens, p_dlr_types, p_smsc_ids, p_foreign_ids, p_replies)
+                   with ordinality as r(a, b, c, d, e, f, ord)
+        ), kept as (
+            insert into absence.delivery_report as d
+                (report_id, notification_id, token, dlr_type, smsc_id, foreign_id, reply, box_id)
+            select r.report_id, n.notification_id, r.token, r.dlr_type, r.smsc_id, r.foreign_id,
+                   r.reply, p_box_id
+              from report r
+              left join absence.notification n on n.token = absence.token_uuid(r.token)
+             order by r.ord
+            on conflict (report_id) do nothing
+            returning d.delivery_report_id, d.notification_id, d.token, d.dlr_type, d.smsc_id,
+                      d.foreign_id, d.reply
+        ), outcome as (
+            select k.notification_id,
+                   bool_or(k.dlr_type & 1 <> 0) as delivered,
+                   bool_or(k.dlr_type & 18 <> 0) as failed,
+                   bool_or(k.dlr_type & 32 <> 0) as expired,
+                   (array_agg(k.reply order by k.delivery_report_id)
+                        filter (where k.dlr_type & 18 <> 0))[1] as failure,
+                   (array_agg(k.smsc_id order by k.delivery_report_id desc)
+                        filter (where k.smsc_id is not null))[1] as smsc_id,
+                   (array_agg(k.foreign_id order by k.delivery_report_id desc)
+                        filter (where k.foreign_id is not null))[1] as foreign_id
+              from kept k
+             where k.notification_id is not null
+             group by k.notification_id
+        ), changed as (
+            update absence.notification n
+               set status = case when o.delivered then 'delivered'
+                                 when o.expired then 'expired'
+                                 when o.failed then 'failed'
+                                 when n.status in ('submitted', 'unconfirmed') then 'sent'
+                                 else n.status end,
+                   delivered_at = case when o.delivered then now() else n.delivered_at end,
+                   failed_at = case when not o.delivered and o.failed then now() else n.failed_at end,
+                   failure_reason = case when not o.delivered and o.failed
+                       then coalesce(nullif(o.failure, ''), 'the SMSC reported a failure')
+                       else n.failure_reason end,
+                   sent_at = coalesce(n.sent_at, now()),
+                   smsc_id = coalesce(o.smsc_id, n.smsc_id),
+                   foreign_id = coalesce(o.foreign_id, n.foreign_id),
+                   status_changed_at = now()
+              from outcome o
+             where n.notification_id = o.notification_id
+               and n.status <> 'delivered'
+               and (o.delivered or (o.failed and n.status not in ('failed', 'expired'))
+                    or n.status in ('submitted', 'unconfirmed'))
+            returning n.*
+        ), logged as (
+            insert into absence.pastoral_log
+                (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
+            select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(), p_category,
+                   absence.pastoral_entry(c::absence.notification, p_timezone)
+              from changed c
+             where c.status = 'delivered'
+            on conflict (notification_id) do nothing
+            returning 1
+        ), heard as (
+            update absence.box_status b
+               set reports_received = b.reports_received + (select count(*) from kept),
+                   last_report_at = now()
+             where b.box_id = p_box_id and exists (select 1 from kept)
+            returning 1
+        )
+        select (select count(*) from kept)::integer,
+               (cardinality(p_report_ids) - (select count(*) from kept))::integer,
+               (select count(*) from kept where notification_id is null)::integer,
+               (select count(*) from logged)::integer,
+               (select count(*) from changed where status = 'failed')::integer,
+               (select array_agg(coalesce(token, '(none)')) from kept where notification_id is null)
+          from (select count(*) from heard) h;
+end
 $$;
 
 -- Texts still pending after their expiry are never sent.

@@ -98,6 +98,7 @@ e2e_cleanup() {
     for pid in "${E2E_PIDS[@]}"; do
         e2e_stop_pid "$pid" 5
     done
+    [ -n "${PG_DIR:-}" ] && cp "$PG_DIR/server.log" "$RUN/postgres.log" 2>/dev/null
     [ -n "${PG_DIR:-}" ] && pg_destroy
     kill "$E2E_WATCHDOG" 2>/dev/null
     [ -f "$RUN/watchdog" ] && { echo "# $(cat "$RUN/watchdog")"; E2E_FAILED=$((E2E_FAILED + 1)); }
@@ -146,20 +147,21 @@ e2e_start_postgres() {
     createdb college
 }
 
-# e2e_box_conf [KEY = VALUE lines]: the box's configuration in $RUN/box.conf.
+# e2e_box_conf [KEY = VALUE lines]: the box's configuration in $RUN/box.conf;
+# the lines given replace the defaults of the same keys.
 e2e_box_conf() {
+    local line key defaults
+    defaults=("id = absencebox" "bearerbox-port = ${BOX_PORT:?}" "pgsql-id = college"
+              "sender = College" "report-link = https://tinyurl.com/runabs"
+              "timezone = ${E2E_TZ:-Europe/London}" "plan-interval = 1"
+              "confirm-timeout = ${E2E_CONFIRM_TIMEOUT:-600}" "log-file = $RUN/box.log"
+              "log-level = 0")
     {
         echo "group = absencebox"
-        echo "id = absencebox"
-        echo "bearerbox-port = ${BOX_PORT:?}"
-        echo "pgsql-id = college"
-        echo "sender = College"
-        echo "report-link = https://tinyurl.com/runabs"
-        echo "timezone = ${E2E_TZ:-Europe/London}"
-        echo "plan-interval = 1"
-        echo "confirm-timeout = ${E2E_CONFIRM_TIMEOUT:-600}"
-        echo "log-file = $RUN/box.log"
-        echo "log-level = 0"
+        for line in "${defaults[@]}"; do
+            key=${line%% =*}
+            printf '%s\n' "$@" | grep -q "^$key =" || echo "$line"
+        done
         printf '%s\n' "$@"
         echo
         echo "group = pgsql-connection"
@@ -210,7 +212,7 @@ e2e_bearerbox_conf() {
     conf_set "$conf" core access-log "$RUN/access.log"
     conf_set "$conf" core log-level 0
     conf_set "$conf" sqlite3-connection database "$RUN/dlr.sqlite"
-    sqlite3 "$RUN/dlr.sqlite" <"$E2E_SRC/conf/kannel-dlr.sqlite.sql"
+    sqlite3 "$RUN/dlr.sqlite" <"$E2E_SRC/conf/kannel-dlr.sqlite.sql" >/dev/null
 }
 
 # ---- processes ----------------------------------------------------------------------
