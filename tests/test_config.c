@@ -84,6 +84,10 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_int_equal(config->box.allow_international, 0);
     assert_int_equal(config->max_septets, 160);
     assert_int_equal(config->max_ucs2_chars, 0);
+    assert_int_equal(config->box.max_pending, 100);
+    assert_int_equal(config->box.confirm_timeout_s, 600);
+    assert_int_equal(config->box.plan_interval_s, 10);
+    assert_int_equal(config->box.shutdown_timeout_s, 10);
     assert_octstr_equal(octstr_duplicate(config->db.host), "");
     assert_int_equal(config->db.port, 0);
     config_destroy(config);
