@@ -94,6 +94,7 @@ int main(int argc, char **argv)
     gwlib_init();
     config = load_config(argc, argv);
     if (config == NULL) {
+        log_set_output_level(GW_PANIC); /* the one line said it all */
         gwlib_shutdown();
         return 1;
     }

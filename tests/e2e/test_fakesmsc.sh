@@ -10,6 +10,13 @@ E2E_TZ=$(afternoon_timezone)
 e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 e2e_box_conf
+check_equal "the box refuses to run on a database without the schema" \
+    "absencebox: schema absence is at version 0 but this absencebox needs version 3: run 'absencectl migrate'"$'\n'"exit 1" \
+    "$(timeout 20 "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" 2>&1; echo "exit $?")"
+sed 's/^plan-interval = 1$/plan-interval = soon/' "$RUN/box.conf" >"$RUN/bad.conf"
+check_equal "the box stops on a bad configuration with one line and status 1" \
+    "absencebox: $RUN/bad.conf:$(grep -n '^plan-interval' "$RUN/bad.conf" | cut -d: -f1): group 'absencebox', key 'plan-interval': 'soon' is not a whole number from 1 to 3600"$'\n'"exit 1" \
+    "$("$E2E_BIN/absencebox" "$RUN/bad.conf" 2>&1; echo "exit $?")"
 check "absencectl migrate creates the schema" e2e_migrate
 check "the generator loads a 600-student college" e2e_generate 7 600
 note "time zone $E2E_TZ; $(expected_count text) texts, $(expected_count expired) expired, $(expected_count skip) skips expected"
@@ -51,7 +58,18 @@ check_equal "the pastoral entry names the masked number and the text" "1" \
 check_equal "the box's heartbeat says it is connected" "t" \
     "$(q "select bearerbox_connected from absence.box_status where box_id = 'absencebox'")"
 
+kill -HUP "$BOX_PID"
+check "SIGHUP reopens the box's log file" wait_until 10 grep -q "log files reopened" "$RUN/box.log"
 e2e_stop_box
 check_equal "SIGTERM stops the box with status 0" "0" "$?"
 check_equal "no phone number is logged in full" "" "$(unmasked_numbers "$RUN/box.log" "$RUN/box.out")"
+
+"$E2E_BIN/absencebox" --daemonize --pid-file "$RUN/box.pid" "$RUN/box.conf" 2>>"$RUN/box.out"
+check "--daemonize returns at once and --pid-file names the running box" \
+    wait_until 10 eval '[ -s "$RUN/box.pid" ] && kill -0 "$(cat "$RUN/box.pid")"'
+daemon=$(cat "$RUN/box.pid")
+e2e_track "$daemon"
+kill -TERM "$daemon"
+check "the daemon stops on SIGTERM and removes its pid file" \
+    wait_until 20 eval '! kill -0 '"$daemon"' 2>/dev/null && [ ! -e "$RUN/box.pid" ]'
 e2e_done
