@@ -2,6 +2,7 @@
  * fixture.c - college fixtures and policy readers for tests (see fixture.h).
  */
 #include "fixture.h"
+#include "migrate.h"
 
 #define DEFAULT_SETTINGS "absence.policy_settings()"
 
@@ -10,6 +11,41 @@ const char *fx_settings = DEFAULT_SETTINGS;
 void fixture_reset(void)
 {
     fx_settings = DEFAULT_SETTINGS;
+}
+
+PGconn *fixture_open_migrated(const char *name)
+{
+    Octstr *error = NULL;
+    PGconn *conn;
+
+    test_gwlib_init();
+    conn = test_db_create(name);
+    if (migrate_apply(conn, absence_migrations, absence_migration_count, &error) < 0) {
+        fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
+        octstr_destroy(error);
+        PQfinish(conn);
+        return NULL;
+    }
+    return conn;
+}
+
+int fixture_begin(void **state)
+{
+    fixture_reset();
+    test_db_exec(*state, "begin", SQL_END);
+    return 0;
+}
+
+int fixture_rollback(void **state)
+{
+    test_db_exec(*state, "rollback", SQL_END);
+    return 0;
+}
+
+int fixture_close(void **state)
+{
+    PQfinish(*state);
+    return 0;
 }
 
 void fx_student(PGconn *conn, const char *student_id, const char *status_code)

@@ -8,6 +8,17 @@
 
 #include "support.h"
 
+/*
+ * A new database NAME migrated to the newest schema, or NULL (with a
+ * message) on failure; for a group's setup. fixture_begin/fixture_rollback
+ * wrap each test in a transaction on the group state's connection, and
+ * fixture_close ends the group.
+ */
+PGconn *fixture_open_migrated(const char *name);
+int fixture_begin(void **state);
+int fixture_rollback(void **state);
+int fixture_close(void **state);
+
 /* The absence.policy_config the fx_* readers evaluate with; tests may point
  * it at another SQL expression, fixture_reset() restores the defaults. */
 extern const char *fx_settings;

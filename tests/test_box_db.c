@@ -6,7 +6,6 @@
  * two-box test, which needs two sessions.
  */
 #include "fixture.h"
-#include "migrate.h"
 
 #define AT(hhmmss) "2026-06-15 " hhmmss " Europe/London"
 
@@ -14,37 +13,8 @@ static PGconn *db;
 
 static int group_setup(void **state)
 {
-    Octstr *error = NULL;
-
-    (void)state;
-    test_gwlib_init();
-    db = test_db_create("absence_test_box");
-    if (migrate_apply(db, absence_migrations, absence_migration_count, &error) < 0) {
-        fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    PQfinish(db);
-    return 0;
-}
-
-static int begin(void **state)
-{
-    (void)state;
-    test_db_exec(db, "begin", SQL_END);
-    return 0;
-}
-
-static int rollback(void **state)
-{
-    (void)state;
-    test_db_exec(db, "rollback", SQL_END);
-    return 0;
+    *state = db = fixture_open_migrated("absence_test_box");
+    return db == NULL ? -1 : 0;
 }
 
 /* N pending texts, due an hour ago and expiring in an hour, for student S1
@@ -410,7 +380,7 @@ static void test_two_boxes_never_claim_the_same_text(void **state)
     PQfinish(other);
 }
 
-#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, begin, rollback)
+#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, fixture_begin, fixture_rollback)
 
 int main(void)
 {
@@ -434,5 +404,5 @@ int main(void)
         DB_TEST(test_two_boxes_never_claim_the_same_text),
     };
 
-    return cmocka_run_group_tests_name("box", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("box", tests, group_setup, fixture_close);
 }

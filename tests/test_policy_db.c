@@ -9,7 +9,6 @@
 
 #include "fixture.h"
 #include "config.h"
-#include "migrate.h"
 #include "policy.h"
 #include "template.h"
 
@@ -19,38 +18,8 @@ static PGconn *db;
 
 static int group_setup(void **state)
 {
-    Octstr *error = NULL;
-
-    (void)state;
-    test_gwlib_init();
-    db = test_db_create("absence_test_policy");
-    if (migrate_apply(db, absence_migrations, absence_migration_count, &error) < 0) {
-        fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
-        return -1;
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    PQfinish(db);
-    return 0;
-}
-
-static int begin(void **state)
-{
-    (void)state;
-    fixture_reset();
-    test_db_exec(db, "begin", SQL_END);
-    return 0;
-}
-
-static int rollback(void **state)
-{
-    (void)state;
-    test_db_exec(db, "rollback", SQL_END);
-    return 0;
+    *state = db = fixture_open_migrated("absence_test_policy");
+    return db == NULL ? -1 : 0;
 }
 
 /* STUDENT absent from lesson LESSON (09:00-10:00, register at 09:05) with
@@ -671,7 +640,7 @@ static void test_planning_window_is_found_through_indexes(void **state)
     octstr_destroy(plan);
 }
 
-#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, begin, rollback)
+#define DB_TEST(name) cmocka_unit_test_setup_teardown(name, fixture_begin, fixture_rollback)
 
 int main(void)
 {
@@ -719,5 +688,5 @@ int main(void)
         DB_TEST(test_planning_window_is_found_through_indexes),
     };
 
-    return cmocka_run_group_tests_name("policy", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("policy", tests, group_setup, fixture_close);
 }
