@@ -29,6 +29,11 @@ PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *valu
                    Octstr **error);
 int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 
+/* As db_query(), also giving the SQLSTATE of a failure in SQLSTATE (six
+ * bytes, "" when the connection failed). */
+PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const *values,
+                         Octstr **error, char *sqlstate);
+
 /*
  * A PostgreSQL array literal of ITEMS (Octstr *, NULL for an SQL NULL), each
  * element quoted and escaped, for passing a whole batch as one parameter.

@@ -4,18 +4,9 @@
  * Exit status 0 on success, 1 on a user error (one line on stderr saying
  * what to fix), 2 when the database cannot be reached or fails.
  */
-#include "config.h"
-#include "db.h"
+#include "ctl_commands.h"
 #include "migrate.h"
 #include "policy.h"
-
-#define EXIT_USER 1
-#define EXIT_ENVIRONMENT 2
-
-typedef struct Ctl {
-    AbsenceConfig *config;
-    PGconn *conn;
-} Ctl;
 
 typedef struct Command {
     const char *name;
@@ -23,26 +14,8 @@ typedef struct Command {
     int (*run)(Ctl *ctl, int argc, char **argv);
 } Command;
 
-static int fail(int status, const char *fmt, ...) PRINTFLIKE(2, 3);
-
-static int fail(int status, const char *fmt, ...)
-{
-    va_list args;
-
-    fputs("absencectl: ", stderr);
-    va_start(args, fmt);
-    vfprintf(stderr, fmt, args);
-    va_end(args);
-    fputc('\n', stderr);
-    return status;
-}
-
-static int fail_octstr(int status, Octstr *message)
-{
-    fail(status, "%s", octstr_get_cstr(message));
-    octstr_destroy(message);
-    return status;
-}
+#define fail ctl_fail
+#define fail_octstr ctl_fail_octstr
 
 static int run_migrate(Ctl *ctl, int argc, char **argv)
 {
@@ -75,38 +48,18 @@ static int run_check_config(Ctl *ctl, int argc, char **argv)
     return 0;
 }
 
-/* Turn a local "YYYY-MM-DD HH:MM" in the college's time zone into an instant. */
-static Octstr *local_instant(Ctl *ctl, const char *local, Octstr **error)
-{
-    static const char sql[] =
-        "select (($1::timestamp) at time zone $2)::text as instant";
-    const char *values[2] = {local, octstr_get_cstr(ctl->config->box.timezone)};
-    PGresult *result = db_query(ctl->conn, sql, 2, values, error);
-    Octstr *instant;
-
-    if (result == NULL)
-        return NULL;
-    instant = db_text(result, 0, "instant");
-    PQclear(result);
-    return instant;
-}
-
 static int run_plan(Ctl *ctl, int argc, char **argv)
 {
     Octstr *at = NULL, *error = NULL;
     PlanResult plan;
-    int status;
+    CtlArgs args;
+    int status = ctl_args_parse(&args, "plan", argc, argv, "--at", 0);
 
-    if (argc == 2 && strcmp(argv[0], "--at") == 0) {
-        at = local_instant(ctl, argv[1], &error);
-        if (at == NULL) {
-            octstr_destroy(error);
-            return fail(EXIT_USER, "--at '%s' is not a date and time like '2026-11-23 10:30'",
-                        argv[1]);
-        }
-    } else if (argc != 0) {
-        return fail(EXIT_USER, "usage: absencectl plan [--at 'YYYY-MM-DD HH:MM']");
-    }
+    if (status == 0 && ctl_arg(&args, "--at") != NULL)
+        at = ctl_instant(ctl, ctl_arg(&args, "--at"), "--at", &status);
+    ctl_args_destroy(&args);
+    if (status != 0)
+        return status;
     status = policy_plan(ctl->conn, ctl->config, at ? octstr_get_cstr(at) : NULL,
                          ctl->config->box.id, &plan, &error);
     octstr_destroy(at);
@@ -122,7 +75,25 @@ static int run_plan(Ctl *ctl, int argc, char **argv)
 static const Command commands[] = {
     {"migrate", "create or upgrade schema absence (safe to repeat)", run_migrate},
     {"check-config", "validate the configuration file and exit", run_check_config},
-    {"plan", "[--at 'YYYY-MM-DD HH:MM'] plan the texts due now (as the box does)", run_plan},
+    {"report", "[--date D] [--status S] [--student ID] [--format table|csv|json]\n"
+               "                the delivery report of a day, one line per text", ctl_report},
+    {"explain", "STUDENT_ID [--date D] [--format table|json]\n"
+                "                why a student's guardians got a text that day, or not",
+     ctl_explain},
+    {"preview", "[--at 'YYYY-MM-DD HH:MM'] [--format table|csv|json]\n"
+                "                the texts the box would plan at that time; writes nothing",
+     ctl_preview},
+    {"status", "[--format table|json]\n"
+               "                health now; exit status 3 when something needs attention",
+     ctl_status},
+    {"export-pastoral", "--since T [--until T] [--format csv|xml]\n"
+                        "                the pastoral log for the MIS",
+     ctl_export_pastoral},
+    {"resend", "ID --reason WHY   send a failed, unconfirmed or expired text again", ctl_resend},
+    {"cancel", "ID --reason WHY   close a failed, unconfirmed or expired text unsent", ctl_cancel},
+    {"plan", "[--at 'YYYY-MM-DD HH:MM']\n"
+             "                plan the texts due now, as the box does every plan-interval",
+     run_plan},
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
@@ -134,7 +105,7 @@ static void usage(FILE *out)
                  "  -c CONFFILE  configuration file (default %s)\ncommands:\n",
             CONFIG_DEFAULT_PATH);
     for (i = 0; i < COMMAND_COUNT; i++)
-        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].usage);
+        fprintf(out, "  %-15s %s\n", commands[i].name, commands[i].usage);
 }
 
 static const Command *find_command(const char *name)

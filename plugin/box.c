@@ -3,7 +3,9 @@
  */
 #include <unistd.h>
 
+#include "admin_http.h"
 #include "box.h"
+#include "box_status.h"
 #include "delivery.h"
 #include "message.h"
 #include "migrate.h"
@@ -34,6 +36,9 @@ struct Box {
     time_t next_tick;      /* next plan/expire/sweep/heartbeat */
     int backlog;           /* the last claim filled its batch: more may be due */
     long submitted, delivered, failed; /* since the last summary in the log */
+    BoxStatus status;      /* what the admin interface shows, published after each step */
+    BoxStatusBoard *board;
+    AdminHttp *admin;
 };
 
 static void free_item(void *item)
@@ -52,6 +57,9 @@ Box *box_create(const AbsenceConfig *config)
     box->acks = gwlist_create();
     box->reports = gwlist_create();
     box->db_backoff_s = 1;
+    box->board = box_status_board_create();
+    box->status.started = time(NULL);
+    box->status.oldest_pending_s = -1;
     return box;
 }
 
@@ -63,6 +71,7 @@ void box_destroy(Box *box)
     dict_destroy(box->in_flight);
     octstr_destroy(box->started_at);
     PQfinish(box->db);
+    box_status_board_destroy(box->board);
     gw_free(box);
 }
 
@@ -285,6 +294,11 @@ static int apply_reports(Box *box)
     octstr_destroy(counts.unknown_tokens);
     box->delivered += counts.delivered;
     box->failed += counts.failed;
+    box->status.delivered += counts.delivered;
+    box->status.failed += counts.failed;
+    box->status.reports += counts.reports + counts.duplicates;
+    box->status.unknown_reports += counts.unknown;
+    box->status.last_report = time(NULL);
     while ((report = gwlist_extract_first(box->reports)) != NULL) {
         Msg *ack = message_ack_for(report);
         /* no connection: bearerbox redelivers it, and the copy is deduplicated */
@@ -374,13 +388,47 @@ static void log_summary(Box *box)
     box->submitted = box->delivered = box->failed = 0;
 }
 
+/* Today's texts by status and the oldest due text's wait, for the admin
+ * interface. */
+static int count_texts(Box *box)
+{
+    static const char sql[] =
+        "select status, count(*) as texts from absence.notification"
+        " where school_day = (now() at time zone $1)::date group by status"
+        " union all"
+        " select 'oldest', coalesce(extract(epoch from now() - min(due_at))::bigint, -1)"
+        "   from absence.notification where status = 'pending' and due_at <= now()";
+    const char *values[1] = {octstr_get_cstr(box->config->box.timezone)};
+    Octstr *error = NULL;
+    PGresult *rows = db_query(box->db, sql, 1, values, &error);
+    int row, i;
+
+    if (rows == NULL) {
+        database_failed(box, "counting texts", error);
+        return -1;
+    }
+    memset(box->status.today, 0, sizeof(box->status.today));
+    for (row = 0; row < PQntuples(rows); row++) {
+        const char *status = PQgetvalue(rows, row, 0);
+        long count = strtol(PQgetvalue(rows, row, 1), NULL, 10);
+        if (strcmp(status, "oldest") == 0)
+            box->status.oldest_pending_s = count;
+        for (i = 0; i < BOX_STATUS_COUNT; i++)
+            if (strcmp(status, box_status_names[i]) == 0)
+                box->status.today[i] = count;
+    }
+    box->status.counted = time(NULL);
+    PQclear(rows);
+    return 0;
+}
+
 static int periodic(Box *box)
 {
     if (time(NULL) < box->next_tick)
         return 0;
     log_summary(box);
     if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || plan(box) < 0 ||
-        sweep(box) < 0)
+        sweep(box) < 0 || count_texts(box) < 0)
         return -1;
     box->next_tick = time(NULL) + box->config->box.plan_interval_s;
     return 0;
@@ -412,6 +460,7 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
     dict_put(box->in_flight, text->message_id, flight);
     box->in_flight_count++;
     box->submitted++;
+    box->status.submitted++;
     {
         Octstr *to = phone_mask(text->recipient);
         debug("absence.box", 0, "absencebox: submitted notification %ld to %s",
@@ -450,19 +499,25 @@ static int claim_and_submit(Box *box)
 
 /* ---- the loop ---------------------------------------------------------------- */
 
+static void publish_status(Box *box)
+{
+    box->status.bearerbox_connected = bearerbox_link_session(box->link) > 0;
+    box->status.database_up = PQstatus(box->db) == CONNECTION_OK &&
+                              time(NULL) >= box->db_paused_until;
+    box->status.in_flight = box->in_flight_count;
+    box_status_write(box->board, &box->status);
+}
+
 static void step(Box *box, int may_claim)
 {
     int busy = may_claim && box->backlog && box->in_flight_count < box->config->box.max_pending;
 
     collect(box, busy ? 0 : 1);
     forget_lost_session(box);
-    if (!database_ready(box))
-        return;
-    if (apply_acks(box) < 0 || apply_reports(box) < 0 || periodic(box) < 0)
-        return;
-    if (may_claim && claim_and_submit(box) < 0)
-        return;
-    database_succeeded(box);
+    if (database_ready(box) && apply_acks(box) == 0 && apply_reports(box) == 0 &&
+        periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
+        database_succeeded(box);
+    publish_status(box);
 }
 
 void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs)
@@ -472,6 +527,7 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
     box->link = bearerbox_link_start(box->config->box.bearerbox_host,
                                      box->config->box.bearerbox_port, box->config->box.id,
                                      box->inbox);
+    box->admin = admin_http_start(box->config, box->board, bearerbox_link_address(box->link));
     while (!*stop) {
         if (*reopen_logs) {
             *reopen_logs = 0;
@@ -495,6 +551,7 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
     log_summary(box);
     if (database_ready(box))
         record_heartbeat(box, 0);
+    admin_http_stop(box->admin);
     bearerbox_link_stop(box->link);
     box->link = NULL;
 }

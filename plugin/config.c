@@ -402,11 +402,23 @@ static int check_length(Reader *r, AbsenceConfig *config)
     return 0;
 }
 
+static int check_admin(Reader *r, BoxSettings *box)
+{
+    if (box->admin_port == 0)
+        return 0;
+    if (box->admin_password == NULL || octstr_len(box->admin_password) == 0)
+        return reader_fail(r, "admin-password", "is required when admin-port is set: the admin "
+                           "interface answers only requests that give it");
+    return 0;
+}
+
 static int check_box(Reader *r, AbsenceConfig *config)
 {
     BoxSettings *box = &config->box;
     Octstr *error = NULL;
 
+    if (check_admin(r, box) < 0)
+        return -1;
     if (octstr_len(box->id) == 0)
         return reader_fail(r, "id", "may not be empty: bearerbox routes reports by it");
     if (check_timezone(r, config) < 0 || parse_marks(r, config) < 0)

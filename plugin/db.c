@@ -89,17 +89,28 @@ Octstr *db_error(PGconn *conn, PGresult *result)
     return line;
 }
 
-PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
-                   Octstr **error)
+PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const *values,
+                         Octstr **error, char *sqlstate)
 {
     PGresult *result = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
     ExecStatusType status = PQresultStatus(result);
+    const char *state;
 
     if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)
         return result;
     *error = db_error(conn, result);
+    if (sqlstate != NULL) {
+        state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : NULL;
+        snprintf(sqlstate, 6, "%s", state ? state : "");
+    }
     PQclear(result);
     return NULL;
+}
+
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
+                   Octstr **error)
+{
+    return db_query_state(conn, sql, n, values, error, NULL);
 }
 
 int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error)

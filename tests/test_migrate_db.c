@@ -171,7 +171,7 @@ static void test_second_migrate_changes_nothing(void **state)
     assert_octstr_equal(test_db_rows(db, "select version, name from absence.schema_migration "
                                          "order by version",
                                      SQL_END),
-                        "1|001_schema.sql\n2|002_policy.sql\n3|003_box.sql\n");
+                        "1|001_schema.sql\n2|002_policy.sql\n3|003_box.sql\n4|004_staff.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -239,7 +239,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                          "(select count(*) from absence.student) "
                                          "from absence.schema_migration",
                                      SQL_END),
-                        "3|~|1\n");
+                        "4|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -252,7 +252,7 @@ static void test_newer_database_is_refused(void **state)
                  SQL_END);
     assert_int_equal(migrate_apply(db, absence_migrations, absence_migration_count, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (3): upgrade absencebox");
+                               "knows (4): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -278,7 +278,7 @@ static void test_concurrent_migrations_apply_once(void **state)
     assert_int_equal(failures, 0);
     assert_octstr_equal(test_db_value(db, "select count(*) from absence.schema_migration",
                                       SQL_END),
-                        "3");
+                        "4");
 }
 
 /* Run absencectl with ARGS; its stdout and stderr, then "exit N". */
@@ -306,9 +306,9 @@ static void test_absencectl_migrate_twice(void **state)
 
     (void)state;
     assert_octstr_equal(absencectl(octstr_get_cstr(args)),
-                        "schema absence: applied 3 migrations, now at version 3\nexit 0\n");
+                        "schema absence: applied 4 migrations, now at version 4\nexit 0\n");
     assert_octstr_equal(absencectl(octstr_get_cstr(args)),
-                        "schema absence is up to date at version 3\nexit 0\n");
+                        "schema absence is up to date at version 4\nexit 0\n");
     unlink(octstr_get_cstr(conf));
     octstr_destroy(conf);
     octstr_destroy(args);

@@ -11,8 +11,22 @@ answers "+CMGS: <mr>" with a message reference that counts up, and writes
 one JSON line per text to the log file. When the text asked for a status
 report (TP-SRR) and the driver routed reports to itself (AT+CNMI ds = 1),
 an unsolicited "+CDS: <length>" SMS-STATUS-REPORT (TP-ST 0, delivered)
-follows after --report-delay seconds; the driver's AT+CNMA acknowledges it.
-A report due while no driver is connected waits for the next connection.
+follows after --report-delay seconds. A report due while no driver is
+connected waits for the next connection that sets AT+CNMI ds = 1.
+
+What Kannel 1.4.5's driver (gw/smsc/smsc_at.c) relies on:
+- AT+CMGS=<n> counts the TPDU only; the PDU after "> " starts with an SMSC
+  address (Kannel sends 00, "the SIM's service centre").
+- The +CDS line is followed directly by the PDU line, no blank line between;
+  the PDU starts with the SMSC address (skipped, and logged, unless the
+  modem definition says no-smsc) and <length> counts the TPDU after it.
+- The report's TP-MR is looked up in the DLR storage under the number the
+  driver read from "+CMGS: <mr>"; TP-ST 0x00-0x1F is success.
+- The driver acknowledges +CDS with AT+CNMA only in phase 2+ mode
+  (AT+CSMS=1). It reads each answer one command late after "+CPIN: READY"
+  (it stops there, before that answer's OK), so it misses "+CSMS: (0,1)" and
+  stays in phase 2 mode, where reports need no acknowledgement, unless the
+  modem definition says no-pin.
 
 Everything exchanged is written to standard output.
 
@@ -159,7 +173,8 @@ class Modem(socketserver.BaseRequestHandler):
         self.send_lock = threading.Lock()
         self.echo = True
         self.ds = 0                              # AT+CNMI <ds>: 1 = +CDS
-        self.phase2plus = False
+        self.phase2plus = False                  # AT+CSMS=1: reports need AT+CNMA
+        self.unacknowledged = 0
         self.smsc = options.smsc
         self.cmgs_length = None                  # set while reading a PDU
         self.open = True
@@ -251,6 +266,11 @@ class Modem(socketserver.BaseRequestHandler):
             self.reply('+CPMS: "SM",0,30,"SM",0,30,"SM",0,30', "OK")
         elif cmd.startswith("AT+CPMS="):
             self.reply("+CPMS: 0,30,0,30,0,30", "OK")
+        elif cmd == "AT+CNMA":
+            if self.unacknowledged:
+                self.unacknowledged -= 1
+                say("status report acknowledged")
+            self.reply("OK")
         elif cmd == "AT+CSQ":
             self.reply("+CSQ: 20,99", "OK")
         elif cmd.startswith("AT+CMGS="):
@@ -261,7 +281,7 @@ class Modem(socketserver.BaseRequestHandler):
                 return
             say("-> > ")
             self.send("\r\n> ")
-        else:                                    # AT, AT+IFC=2,2, AT+CNMA, ...
+        else:                                    # AT, AT+IFC=2,2, ...
             self.reply("OK")
 
     def submit(self, hexpdu, cancelled):
@@ -300,7 +320,12 @@ class Modem(socketserver.BaseRequestHandler):
     def status_report(self, report):
         length, pdu = status_report(self.smsc, *report)
         say(f"status report for text {report[0]}: delivered")
-        self.reply(f"+CDS: {length}", pdu)
+        say(f"-> +CDS: {length} | {pdu}")
+        if self.phase2plus:
+            self.unacknowledged += 1
+            say("(phase 2+: the driver must acknowledge it with AT+CNMA)")
+        # The PDU follows on the very next line: no blank line between.
+        self.send(f"\r\n+CDS: {length}\r\n{pdu}\r\n")
 
 
 def queue_report(report):

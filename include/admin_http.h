@@ -1,0 +1,25 @@
+/*
+ * admin_http.h - absencebox's admin interface, in the style of bearerbox's:
+ * GET /status (text), /status.html, /status.xml and /metrics (Prometheus
+ * text format), each with ?password=ADMIN-PASSWORD. A wrong or missing
+ * password, or a client outside admin-allow-ip, gets 403 and an empty body.
+ * It serves the box's status snapshot and never touches the database.
+ */
+#ifndef ABSENCE_ADMIN_HTTP_H
+#define ABSENCE_ADMIN_HTTP_H
+
+#include "box_status.h"
+#include "config.h"
+
+typedef struct AdminHttp AdminHttp;
+
+/*
+ * Serve CONFIG's admin-port from BOARD (not owned) in a thread of its own;
+ * BEARERBOX is the "host:port" shown. NULL when admin-port is 0, or when the
+ * port cannot be opened (logged as an error).
+ */
+AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board,
+                            Octstr *bearerbox);
+void admin_http_stop(AdminHttp *admin);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * box_status.h - a snapshot of the box's state for its admin interface,
+ * written by the work loop and read by the admin thread under a lock, so
+ * that the interface answers without touching the database or the loop.
+ */
+#ifndef ABSENCE_BOX_STATUS_H
+#define ABSENCE_BOX_STATUS_H
+
+#include <time.h>
+
+#include "gwlib/gwlib.h"
+
+/* The statuses of absence.notification, in the order reports show them. */
+#define BOX_STATUS_COUNT 7
+extern const char *const box_status_names[BOX_STATUS_COUNT];
+
+typedef struct BoxStatus {
+    time_t started;
+    int bearerbox_connected;
+    int database_up;
+    long in_flight;                   /* texts awaiting bearerbox's ack */
+    long submitted, delivered, failed; /* since the box started */
+    long reports, unknown_reports;     /* delivery reports received since it started */
+    time_t last_report;                /* 0: none yet */
+    long today[BOX_STATUS_COUNT];      /* texts of today by status, at the last plan interval */
+    long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
+    time_t counted;                    /* when today[] and oldest_pending_s were read */
+} BoxStatus;
+
+typedef struct BoxStatusBoard BoxStatusBoard;
+
+BoxStatusBoard *box_status_board_create(void);
+void box_status_board_destroy(BoxStatusBoard *board);
+
+/* Copy the current snapshot into *OUT. */
+void box_status_read(BoxStatusBoard *board, BoxStatus *out);
+
+/* Replace the snapshot with *IN. */
+void box_status_write(BoxStatusBoard *board, const BoxStatus *in);
+
+#endif

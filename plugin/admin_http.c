@@ -1,0 +1,251 @@
+/*
+ * admin_http.c - the box's admin interface (see admin_http.h).
+ */
+#include <libxml/tree.h>
+
+#include "admin_http.h"
+
+struct AdminHttp {
+    const AbsenceConfig *config;
+    BoxStatusBoard *board;
+    Octstr *bearerbox;
+    int port;
+    long thread;
+};
+
+static Octstr *uptime(time_t started)
+{
+    long s = (long)difftime(time(NULL), started);
+
+    return octstr_format("%ldd %ldh %ldm %lds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
+}
+
+static Octstr *clock_text(time_t at)
+{
+    char text[32];
+    struct tm utc;
+
+    if (at == 0)
+        return octstr_create("");
+    utc = gw_gmtime(at);
+    gw_strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return octstr_create(text);
+}
+
+static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
+{
+    Octstr *up = uptime(s->started), *last = clock_text(s->last_report), *out;
+    Octstr *wait = s->oldest_pending_s < 0 ? octstr_create("none")
+                                           : octstr_format("%ld s", s->oldest_pending_s);
+    int i;
+
+    out = octstr_format("%sabsencebox %s, box id %S\nstatus: running, uptime %S\n"
+                        "bearerbox: %s %S\ndatabase: %s\ntexts today:",
+                        html ? "<html><head><title>absencebox</title></head><body><pre>\n" : "",
+                        ABSENCEBOX_VERSION, admin->config->box.id, up,
+                        s->bearerbox_connected ? "connected to" : "not connected to",
+                        admin->bearerbox, s->database_up ? "up" : "unreachable");
+    for (i = 0; i < BOX_STATUS_COUNT; i++)
+        octstr_format_append(out, "%s %s %ld", i ? "," : "", box_status_names[i], s->today[i]);
+    octstr_format_append(out, "\nawaiting bearerbox's ack: %ld\noldest due text waiting: %S\n"
+                              "since start: %ld submitted, %ld delivered, %ld failed; "
+                              "%ld reports (%ld unknown), last %s\n%s",
+                         s->in_flight, wait, s->submitted, s->delivered, s->failed, s->reports,
+                         s->unknown_reports, octstr_len(last) ? octstr_get_cstr(last) : "none",
+                         html ? "</pre></body></html>\n" : "");
+    octstr_destroy(up);
+    octstr_destroy(last);
+    octstr_destroy(wait);
+    return out;
+}
+
+static void xml_number(xmlNodePtr parent, const char *name, long value)
+{
+    char text[32];
+
+    snprintf(text, sizeof(text), "%ld", value);
+    xmlNewChild(parent, NULL, BAD_CAST name, BAD_CAST text);
+}
+
+static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
+{
+    xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
+    xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "absencebox"), node;
+    Octstr *up = uptime(s->started), *status = octstr_format("running, uptime %S", up);
+    Octstr *last = clock_text(s->last_report), *out;
+    xmlChar *text;
+    int i, size;
+
+    xmlDocSetRootElement(doc, root);
+    xmlNewTextChild(root, NULL, BAD_CAST "version", BAD_CAST ABSENCEBOX_VERSION);
+    xmlNewTextChild(root, NULL, BAD_CAST "box-id", BAD_CAST octstr_get_cstr(admin->config->box.id));
+    xmlNewTextChild(root, NULL, BAD_CAST "status", BAD_CAST octstr_get_cstr(status));
+    node = xmlNewChild(root, NULL, BAD_CAST "bearerbox", NULL);
+    xmlNewTextChild(node, NULL, BAD_CAST "address", BAD_CAST octstr_get_cstr(admin->bearerbox));
+    xmlNewChild(node, NULL, BAD_CAST "connected",
+                BAD_CAST(s->bearerbox_connected ? "true" : "false"));
+    node = xmlNewChild(root, NULL, BAD_CAST "database", NULL);
+    xmlNewChild(node, NULL, BAD_CAST "up", BAD_CAST(s->database_up ? "true" : "false"));
+    node = xmlNewChild(root, NULL, BAD_CAST "texts-today", NULL);
+    for (i = 0; i < BOX_STATUS_COUNT; i++)
+        xml_number(node, box_status_names[i], s->today[i]);
+    node = xmlNewChild(root, NULL, BAD_CAST "queue", NULL);
+    xml_number(node, "in-flight", s->in_flight);
+    xml_number(node, "oldest-pending-seconds", s->oldest_pending_s);
+    node = xmlNewChild(root, NULL, BAD_CAST "since-start", NULL);
+    xml_number(node, "submitted", s->submitted);
+    xml_number(node, "delivered", s->delivered);
+    xml_number(node, "failed", s->failed);
+    xml_number(node, "reports", s->reports);
+    xml_number(node, "unknown-reports", s->unknown_reports);
+    xmlNewTextChild(node, NULL, BAD_CAST "last-report", BAD_CAST octstr_get_cstr(last));
+    xmlDocDumpFormatMemoryEnc(doc, &text, &size, "UTF-8", 1);
+    out = octstr_create_from_data((char *)text, size);
+    xmlFree(text);
+    xmlFreeDoc(doc);
+    octstr_destroy(up);
+    octstr_destroy(status);
+    octstr_destroy(last);
+    return out;
+}
+
+static void metric(Octstr *out, const char *name, const char *type, const char *help)
+{
+    octstr_format_append(out, "# HELP absencebox_%s %s\n# TYPE absencebox_%s %s\n", name, help,
+                         name, type);
+}
+
+static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
+{
+    Octstr *out = octstr_create(""), *box = admin->config->box.id;
+    int i;
+
+    metric(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
+    for (i = 0; i < BOX_STATUS_COUNT; i++)
+        octstr_format_append(out, "absencebox_texts{box=\"%S\",status=\"%s\"} %ld\n", box,
+                             box_status_names[i], s->today[i]);
+    metric(out, "texts_in_flight", "gauge", "Texts written to bearerbox awaiting its ack.");
+    octstr_format_append(out, "absencebox_texts_in_flight{box=\"%S\"} %ld\n", box, s->in_flight);
+    metric(out, "texts_submitted_total", "counter", "Texts submitted since the box started.");
+    octstr_format_append(out, "absencebox_texts_submitted_total{box=\"%S\"} %ld\n", box,
+                         s->submitted);
+    metric(out, "texts_delivered_total", "counter", "Texts delivered since the box started.");
+    octstr_format_append(out, "absencebox_texts_delivered_total{box=\"%S\"} %ld\n", box,
+                         s->delivered);
+    metric(out, "texts_failed_total", "counter", "Texts failed since the box started.");
+    octstr_format_append(out, "absencebox_texts_failed_total{box=\"%S\"} %ld\n", box, s->failed);
+    metric(out, "reports_received_total", "counter",
+           "Delivery reports received since the box started.");
+    octstr_format_append(out, "absencebox_reports_received_total{box=\"%S\"} %ld\n", box,
+                         s->reports);
+    metric(out, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.");
+    octstr_format_append(out, "absencebox_bearerbox_up{box=\"%S\"} %d\n", box,
+                         s->bearerbox_connected);
+    metric(out, "database_up", "gauge", "1 while the box's database answers.");
+    octstr_format_append(out, "absencebox_database_up{box=\"%S\"} %d\n", box, s->database_up);
+    metric(out, "queue_oldest_pending_seconds", "gauge",
+           "Seconds the oldest due text has waited to be claimed; 0 when none waits.");
+    octstr_format_append(out, "absencebox_queue_oldest_pending_seconds{box=\"%S\"} %ld\n", box,
+                         s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
+    return out;
+}
+
+/* 1 when CLIENT_IP may ask and gave the password. */
+static int authorised(AdminHttp *admin, Octstr *client_ip, List *cgivars)
+{
+    Octstr *password = http_cgi_variable(cgivars, "password");
+
+    return is_allowed_ip(admin->config->box.admin_allow_ip, octstr_imm("*.*.*.*"), client_ip) &&
+           password != NULL && octstr_compare(password, admin->config->box.admin_password) == 0;
+}
+
+static void reply(HTTPClient *client, int code, char *type, Octstr *body)
+{
+    List *headers = http_create_empty_headers();
+
+    if (type != NULL)
+        http_header_add(headers, "Content-Type", type);
+    http_send_reply(client, code, headers, body);
+    http_destroy_headers(headers);
+}
+
+static void answer(AdminHttp *admin, HTTPClient *client, Octstr *client_ip, Octstr *url,
+                   List *cgivars)
+{
+    BoxStatus status;
+    Octstr *body;
+
+    if (!authorised(admin, client_ip, cgivars)) {
+        reply(client, HTTP_FORBIDDEN, NULL, octstr_imm(""));
+        return;
+    }
+    box_status_read(admin->board, &status);
+    if (octstr_str_compare(url, "/status") == 0 || octstr_str_compare(url, "/") == 0 ||
+        octstr_str_compare(url, "/status.txt") == 0) {
+        body = render_text(admin, &status, 0);
+        reply(client, HTTP_OK, "text/plain; charset=UTF-8", body);
+    } else if (octstr_str_compare(url, "/status.html") == 0) {
+        body = render_text(admin, &status, 1);
+        reply(client, HTTP_OK, "text/html; charset=UTF-8", body);
+    } else if (octstr_str_compare(url, "/status.xml") == 0) {
+        body = render_xml(admin, &status);
+        reply(client, HTTP_OK, "text/xml; charset=UTF-8", body);
+    } else if (octstr_str_compare(url, "/metrics") == 0) {
+        body = render_metrics(admin, &status);
+        reply(client, HTTP_OK, "text/plain; version=0.0.4; charset=UTF-8", body);
+    } else {
+        body = octstr_create("unknown page: try /status, /status.html, /status.xml or /metrics\n");
+        reply(client, HTTP_NOT_FOUND, "text/plain; charset=UTF-8", body);
+    }
+    octstr_destroy(body);
+}
+
+static void admin_thread(void *arg)
+{
+    AdminHttp *admin = arg;
+    Octstr *ip, *url, *body;
+    List *headers, *cgivars;
+    HTTPClient *client;
+
+    while ((client = http_accept_request(admin->port, &ip, &url, &headers, &body, &cgivars))) {
+        answer(admin, client, ip, url, cgivars);
+        octstr_destroy(ip);
+        octstr_destroy(url);
+        octstr_destroy(body);
+        http_destroy_headers(headers);
+        http_destroy_cgiargs(cgivars);
+    }
+}
+
+AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board,
+                            Octstr *bearerbox)
+{
+    AdminHttp *admin;
+
+    if (config->box.admin_port == 0)
+        return NULL;
+    if (http_open_port_if((int)config->box.admin_port, 0, config->box.admin_interface) == -1) {
+        error(0, "absencebox: cannot open the admin port %ld on %s", config->box.admin_port,
+              octstr_get_cstr(config->box.admin_interface));
+        return NULL;
+    }
+    admin = gw_malloc(sizeof(*admin));
+    admin->config = config;
+    admin->board = board;
+    admin->bearerbox = octstr_duplicate(bearerbox);
+    admin->port = (int)config->box.admin_port;
+    admin->thread = gwthread_create(admin_thread, admin);
+    info(0, "absencebox: admin interface on http://%s:%d/status",
+         octstr_get_cstr(config->box.admin_interface), admin->port);
+    return admin;
+}
+
+void admin_http_stop(AdminHttp *admin)
+{
+    if (admin == NULL)
+        return;
+    http_close_port(admin->port);
+    gwthread_join(admin->thread);
+    octstr_destroy(admin->bearerbox);
+    gw_free(admin);
+}

@@ -1,0 +1,203 @@
+/*
+ * ctl.c - absencectl's shared helpers (see ctl.h).
+ */
+#include <pwd.h>
+#include <unistd.h>
+
+#include "ctl.h"
+
+int ctl_fail(int status, const char *fmt, ...)
+{
+    va_list args;
+
+    fputs("absencectl: ", stderr);
+    va_start(args, fmt);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputc('\n', stderr);
+    return status;
+}
+
+int ctl_fail_octstr(int status, Octstr *message)
+{
+    ctl_fail(status, "%s", octstr_get_cstr(message));
+    octstr_destroy(message);
+    return status;
+}
+
+static int allowed_option(const char *allowed, Octstr *name)
+{
+    List *names = octstr_split(octstr_imm(allowed), octstr_imm(","));
+    int found = gwlist_search(names, name, octstr_item_match) != NULL;
+
+    gwlist_destroy(names, octstr_destroy_item);
+    return found;
+}
+
+/* One option at ARGV[*i]; 0 or the exit status. */
+static int parse_option(CtlArgs *args, int argc, char **argv, int *i, const char *allowed)
+{
+    Octstr *name = octstr_create(argv[*i]), *value = NULL;
+    long equals = octstr_search_char(name, '=', 0);
+
+    if (equals >= 0) {
+        value = octstr_copy(name, equals + 1, octstr_len(name));
+        octstr_truncate(name, equals);
+    }
+    if (!allowed_option(allowed, name)) {
+        ctl_fail(EXIT_USER, "%s: unknown option '%s' (%s%s)", args->command,
+                 octstr_get_cstr(name), *allowed ? "options: " : "it takes no options",
+                 allowed);
+    } else if (value == NULL && *i + 1 >= argc) {
+        ctl_fail(EXIT_USER, "%s: %s needs a value", args->command, octstr_get_cstr(name));
+    } else {
+        if (value == NULL)
+            value = octstr_create(argv[++*i]);
+        dict_put(args->options, name, value);
+        octstr_destroy(name);
+        return 0;
+    }
+    octstr_destroy(name);
+    octstr_destroy(value);
+    return EXIT_USER;
+}
+
+int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv,
+                   const char *allowed, long max_words)
+{
+    int i;
+
+    args->command = command;
+    args->options = dict_create(16, octstr_destroy_item);
+    args->words = gwlist_create();
+    for (i = 0; i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) == 0) {
+            if (parse_option(args, argc, argv, &i, allowed) != 0)
+                return EXIT_USER;
+        } else {
+            gwlist_append(args->words, octstr_create(argv[i]));
+        }
+    }
+    if (gwlist_len(args->words) > max_words)
+        return ctl_fail(EXIT_USER, "%s: unexpected argument '%s' (absencectl --help)", command,
+                        octstr_get_cstr(gwlist_get(args->words, max_words)));
+    return 0;
+}
+
+void ctl_args_destroy(CtlArgs *args)
+{
+    dict_destroy(args->options);
+    gwlist_destroy(args->words, octstr_destroy_item);
+}
+
+Octstr *ctl_arg(CtlArgs *args, const char *name)
+{
+    return dict_get(args->options, octstr_imm(name));
+}
+
+int ctl_format(CtlArgs *args, const char *allowed, OutputFormat default_format,
+               OutputFormat *format)
+{
+    Octstr *name = ctl_arg(args, "--format"), *error = NULL;
+
+    *format = default_format;
+    if (name == NULL || output_format_parse(name, allowed, format, &error) == 0)
+        return 0;
+    return ctl_fail_octstr(EXIT_USER, error);
+}
+
+PGresult *ctl_query(Ctl *ctl, const char *sql, int n, const char *const *values, int *status)
+{
+    Octstr *error = NULL;
+    char sqlstate[6] = "";
+    PGresult *rows = db_query_state(ctl->conn, sql, n, values, &error, sqlstate);
+
+    if (rows != NULL)
+        return rows;
+    /* P0: raised by our functions on purpose; 22: a value the user typed */
+    *status = strncmp(sqlstate, "P0", 2) == 0 || strncmp(sqlstate, "22", 2) == 0
+                  ? EXIT_USER
+                  : EXIT_ENVIRONMENT;
+    ctl_fail_octstr(*status, error);
+    return NULL;
+}
+
+/* 1 when TEXT has SHAPE, where 'N' stands for a digit. */
+static int has_shape(Octstr *text, const char *shape)
+{
+    long i;
+
+    if (octstr_len(text) != (long)strlen(shape))
+        return 0;
+    for (i = 0; shape[i]; i++) {
+        int c = octstr_get_char(text, i);
+        if (shape[i] == 'N' ? !gw_isdigit(c) : c != shape[i])
+            return 0;
+    }
+    return 1;
+}
+
+/* Run a one-value conversion of TEXT; NULL with *status when PostgreSQL
+ * rejects the value itself. */
+static Octstr *convert(Ctl *ctl, const char *sql, Octstr *text, const char *option,
+                       const char *example, int *status)
+{
+    const char *values[2] = {text ? octstr_get_cstr(text) : NULL,
+                             octstr_get_cstr(ctl->config->box.timezone)};
+    Octstr *error = NULL, *value;
+    char sqlstate[6] = "";
+    PGresult *rows = db_query_state(ctl->conn, sql, 2, values, &error, sqlstate);
+
+    if (rows == NULL) {
+        octstr_destroy(error);
+        if (strncmp(sqlstate, "22", 2) != 0) {
+            *status = EXIT_ENVIRONMENT;
+            ctl_fail(*status, "cannot read %s: the database failed", option);
+            return NULL;
+        }
+        *status = ctl_fail(EXIT_USER, "%s '%s' is not a date%s like %s", option,
+                           octstr_get_cstr(text), strchr(example, ':') ? " and time" : "",
+                           example);
+        return NULL;
+    }
+    value = db_text(rows, 0, "value");
+    PQclear(rows);
+    return value;
+}
+
+Octstr *ctl_date(Ctl *ctl, Octstr *text, const char *option, int *status)
+{
+    static const char sql[] = "select coalesce($1::date, (now() at time zone $2)::date)::text "
+                              "as value";
+
+    if (text != NULL && !has_shape(text, "NNNN-NN-NN")) {
+        *status = ctl_fail(EXIT_USER, "%s '%s' is not a date like 2026-11-23", option,
+                           octstr_get_cstr(text));
+        return NULL;
+    }
+    return convert(ctl, sql, text, option, "2026-11-23", status);
+}
+
+Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status)
+{
+    static const char sql[] = "select coalesce($1::timestamp at time zone $2, now())::text "
+                              "as value";
+
+    if (text != NULL && !has_shape(text, "NNNN-NN-NN") && !has_shape(text, "NNNN-NN-NN NN:NN") &&
+        !has_shape(text, "NNNN-NN-NN NN:NN:NN")) {
+        *status = ctl_fail(EXIT_USER, "%s '%s' is not a date and time like '2026-11-23 10:30'",
+                           option, octstr_get_cstr(text));
+        return NULL;
+    }
+    return convert(ctl, sql, text, option, "'2026-11-23 10:30'", status);
+}
+
+Octstr *ctl_actor(void)
+{
+    const char *sudo = getenv("SUDO_USER");
+    struct passwd *user = getpwuid(geteuid());
+
+    if (sudo != NULL && *sudo != '\0')
+        return octstr_format("%s (via sudo)", sudo);
+    return octstr_create(user != NULL ? user->pw_name : "unknown");
+}
