@@ -23,7 +23,9 @@ static const char export_sql[] =
     "select p.pastoral_log_id as id, p.notification_id as notification,"
     "       absence.iso_local(p.logged_at, $3) as logged_at,"
     "       p.student_id as student, p.guardian_id as guardian, p.lesson_id as lesson,"
-    "       p.category, p.entry as text"
+    "       p.category, p.entry as text,"
+    "       absence.iso_local($1::timestamptz, $3) as since,"
+    "       absence.iso_local($2::timestamptz, $3) as until"
     "  from absence.pastoral_log p"
     " where p.logged_at >= $1::timestamptz and p.logged_at < $2::timestamptz"
     " order by p.logged_at, p.pastoral_log_id";
@@ -33,6 +35,8 @@ static void add_text_child(xmlNodePtr parent, const char *name, const char *valu
     xmlNewTextChild(parent, NULL, BAD_CAST name, BAD_CAST value);
 }
 
+/* The since and until attributes: the query's, or (with no rows) the
+ * instants as given. */
 static void print_xml(PGresult *rows, Octstr *since, Octstr *until)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
@@ -44,8 +48,10 @@ static void print_xml(PGresult *rows, Octstr *since, Octstr *until)
     xmlDocSetRootElement(doc, root);
     xmlSetNs(root, xmlNewNs(root, BAD_CAST NAMESPACE, NULL));
     snprintf(count, sizeof(count), "%d", PQntuples(rows));
-    xmlNewProp(root, BAD_CAST "since", BAD_CAST octstr_get_cstr(since));
-    xmlNewProp(root, BAD_CAST "until", BAD_CAST octstr_get_cstr(until));
+    xmlNewProp(root, BAD_CAST "since",
+               BAD_CAST(PQntuples(rows) ? PQgetvalue(rows, 0, 8) : octstr_get_cstr(since)));
+    xmlNewProp(root, BAD_CAST "until",
+               BAD_CAST(PQntuples(rows) ? PQgetvalue(rows, 0, 9) : octstr_get_cstr(until)));
     xmlNewProp(root, BAD_CAST "count", BAD_CAST count);
     for (row = 0; row < PQntuples(rows); row++) {
         xmlNodePtr entry = xmlNewChild(root, NULL, BAD_CAST "entry", NULL);
@@ -86,7 +92,7 @@ static int export_log(Ctl *ctl, CtlArgs *args, OutputFormat format)
     if (rows != NULL && format == FORMAT_XML)
         print_xml(rows, since, until);
     else if (rows != NULL)
-        output_rows(stdout, rows, FORMAT_CSV);
+        output_csv_columns(stdout, rows, 8);
     PQclear(rows);
     octstr_destroy(since);
     octstr_destroy(until);

@@ -66,7 +66,9 @@ static int preview(Ctl *ctl, CtlArgs *args, OutputFormat format)
         states = ctl_query(ctl, states_sql, POLICY_PARAM_COUNT + 1, params.values, &status);
     if (texts != NULL && (format != FORMAT_TABLE || states != NULL)) {
         if (format == FORMAT_TABLE)
-            printf("Preview at %s (nothing is written)\n\n", octstr_get_cstr(at));
+            printf("Preview at %s (%s; nothing is written)\n\n",
+                   ctl_arg(args, "--at") ? octstr_get_cstr(ctl_arg(args, "--at")) : "now",
+                   octstr_get_cstr(ctl->config->box.timezone));
         output_rows(stdout, texts, format);
         if (format == FORMAT_TABLE)
             print_footer(texts, states);

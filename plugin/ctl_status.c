@@ -48,7 +48,7 @@ static const char summary_sql[] =
     "    order by delivery_report_id desc limit 1)"
     "select to_char(now() at time zone c.timezone, 'YYYY-MM-DD HH24:MI:SS') as now,"
     "       counts.*,"
-    "       coalesce(extract(epoch from now() - overdue.oldest_due)::bigint, 0) as oldest_pending_s,"
+    "       extract(epoch from now() - overdue.oldest_due)::bigint as oldest_pending_s,"
     "       overdue.late as overdue_texts, coming.due_next_hour,"
     "       overdue.waiting + counts.submitted as queue,"
     "       case when $12::integer > 0 then $12::numeric else round(recent.rate, 2) end as rate,"
@@ -109,7 +109,10 @@ static void print_table(PGresult *s, PGresult *boxes, Octstr *problems)
            FIELD(s, 0, "pending"), FIELD(s, 0, "submitted"), FIELD(s, 0, "sent"),
            FIELD(s, 0, "delivered"), FIELD(s, 0, "failed"), FIELD(s, 0, "expired"),
            FIELD(s, 0, "unconfirmed"));
-    printf("oldest pending:    %s s past its due time\n", FIELD(s, 0, "oldest_pending_s"));
+    if (*FIELD(s, 0, "oldest_pending_s"))
+        printf("oldest pending:    %s s past its due time\n", FIELD(s, 0, "oldest_pending_s"));
+    else
+        printf("oldest pending:    none: no due text is waiting\n");
     printf("due in next hour:  %s texts\n", FIELD(s, 0, "due_next_hour"));
     printf("last report:       %s%s%s\n",
            *FIELD(s, 0, "last_report_at") ? FIELD(s, 0, "last_report_at") : "none yet",

@@ -92,9 +92,9 @@ static void print_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-static void output_csv(FILE *out, PGresult *rows)
+void output_csv_columns(FILE *out, PGresult *rows, int columns)
 {
-    int columns = PQnfields(rows), row, column;
+    int row, column;
 
     for (column = 0; column < columns; column++) {
         if (column > 0)
@@ -180,7 +180,7 @@ static void output_json(FILE *out, PGresult *rows)
 void output_rows(FILE *out, PGresult *rows, OutputFormat format)
 {
     if (format == FORMAT_CSV)
-        output_csv(out, rows);
+        output_csv_columns(out, rows, PQnfields(rows));
     else if (format == FORMAT_JSON)
         output_json(out, rows);
     else
