@@ -69,6 +69,15 @@ Octstr *ctl_date(Ctl *ctl, Octstr *text, const char *option, int *status);
  */
 Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status);
 
+/*
+ * Run a command: parse ARGV as ctl_args_parse() does, read --format (one of
+ * FORMATS, default DEFAULT_FORMAT; FORMATS NULL: no --format), then call
+ * BODY. Returns the exit status.
+ */
+typedef int (*CtlBody)(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_run(Ctl *ctl, int argc, char **argv, const char *command, const char *options,
+            long max_words, const char *formats, OutputFormat default_format, CtlBody body);
+
 /* Who is running absencectl, for the record of staff actions. */
 Octstr *ctl_actor(void);
 

@@ -109,10 +109,18 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
     return out;
 }
 
-static void metric(Octstr *out, const char *name, const char *type, const char *help)
+static void metric_header(Octstr *out, const char *name, const char *type, const char *help)
 {
     octstr_format_append(out, "# HELP absencebox_%s %s\n# TYPE absencebox_%s %s\n", name, help,
                          name, type);
+}
+
+/* A metric with one value for the box. */
+static void metric(Octstr *out, Octstr *box, const char *name, const char *type,
+                   const char *help, long value)
+{
+    metric_header(out, name, type, help);
+    octstr_format_append(out, "absencebox_%s{box=\"%S\"} %ld\n", name, box, value);
 }
 
 static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
@@ -120,33 +128,27 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     Octstr *out = octstr_create(""), *box = admin->config->box.id;
     int i;
 
-    metric(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
+    metric_header(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
     for (i = 0; i < BOX_STATUS_COUNT; i++)
         octstr_format_append(out, "absencebox_texts{box=\"%S\",status=\"%s\"} %ld\n", box,
                              box_status_names[i], s->today[i]);
-    metric(out, "texts_in_flight", "gauge", "Texts written to bearerbox awaiting its ack.");
-    octstr_format_append(out, "absencebox_texts_in_flight{box=\"%S\"} %ld\n", box, s->in_flight);
-    metric(out, "texts_submitted_total", "counter", "Texts submitted since the box started.");
-    octstr_format_append(out, "absencebox_texts_submitted_total{box=\"%S\"} %ld\n", box,
-                         s->submitted);
-    metric(out, "texts_delivered_total", "counter", "Texts delivered since the box started.");
-    octstr_format_append(out, "absencebox_texts_delivered_total{box=\"%S\"} %ld\n", box,
-                         s->delivered);
-    metric(out, "texts_failed_total", "counter", "Texts failed since the box started.");
-    octstr_format_append(out, "absencebox_texts_failed_total{box=\"%S\"} %ld\n", box, s->failed);
-    metric(out, "reports_received_total", "counter",
-           "Delivery reports received since the box started.");
-    octstr_format_append(out, "absencebox_reports_received_total{box=\"%S\"} %ld\n", box,
-                         s->reports);
-    metric(out, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.");
-    octstr_format_append(out, "absencebox_bearerbox_up{box=\"%S\"} %d\n", box,
-                         s->bearerbox_connected);
-    metric(out, "database_up", "gauge", "1 while the box's database answers.");
-    octstr_format_append(out, "absencebox_database_up{box=\"%S\"} %d\n", box, s->database_up);
-    metric(out, "queue_oldest_pending_seconds", "gauge",
-           "Seconds the oldest due text has waited to be claimed; 0 when none waits.");
-    octstr_format_append(out, "absencebox_queue_oldest_pending_seconds{box=\"%S\"} %ld\n", box,
-                         s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
+    metric(out, box, "texts_in_flight", "gauge", "Texts written to bearerbox awaiting its ack.",
+           s->in_flight);
+    metric(out, box, "texts_submitted_total", "counter", "Texts submitted since the box started.",
+           s->submitted);
+    metric(out, box, "texts_delivered_total", "counter", "Texts delivered since the box started.",
+           s->delivered);
+    metric(out, box, "texts_failed_total", "counter", "Texts failed since the box started.",
+           s->failed);
+    metric(out, box, "reports_received_total", "counter",
+           "Delivery reports received since the box started.", s->reports);
+    metric(out, box, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.",
+           s->bearerbox_connected);
+    metric(out, box, "database_up", "gauge", "1 while the box's database answers.",
+           s->database_up);
+    metric(out, box, "queue_oldest_pending_seconds", "gauge",
+           "Seconds the oldest due text has waited to be claimed; 0 when none waits.",
+           s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
     return out;
 }
 

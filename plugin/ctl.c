@@ -106,6 +106,21 @@ int ctl_format(CtlArgs *args, const char *allowed, OutputFormat default_format,
     return ctl_fail_octstr(EXIT_USER, error);
 }
 
+int ctl_run(Ctl *ctl, int argc, char **argv, const char *command, const char *options,
+            long max_words, const char *formats, OutputFormat default_format, CtlBody body)
+{
+    CtlArgs args;
+    OutputFormat format = default_format;
+    int status = ctl_args_parse(&args, command, argc, argv, options, max_words);
+
+    if (status == 0 && formats != NULL)
+        status = ctl_format(&args, formats, default_format, &format);
+    if (status == 0)
+        status = body(ctl, &args, format);
+    ctl_args_destroy(&args);
+    return status;
+}
+
 PGresult *ctl_query(Ctl *ctl, const char *sql, int n, const char *const *values, int *status)
 {
     Octstr *error = NULL;

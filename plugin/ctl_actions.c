@@ -34,7 +34,7 @@ static Octstr *notification_id(CtlArgs *args, const char *usage, int *status)
     return id;
 }
 
-static int resend(Ctl *ctl, CtlArgs *args)
+static int resend(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     int status = 0;
     Octstr *id = notification_id(args, "absencectl resend ID --reason \"why\"", &status);
@@ -42,6 +42,7 @@ static int resend(Ctl *ctl, CtlArgs *args)
     PolicyParams params;
     PGresult *rows;
 
+    (void)format;
     if (id == NULL)
         return status;
     actor = ctl_actor();
@@ -61,7 +62,7 @@ static int resend(Ctl *ctl, CtlArgs *args)
     return status;
 }
 
-static int cancel(Ctl *ctl, CtlArgs *args)
+static int cancel(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     int status = 0;
     Octstr *id = notification_id(args, "absencectl cancel ID --reason \"why\"", &status);
@@ -69,6 +70,7 @@ static int cancel(Ctl *ctl, CtlArgs *args)
     const char *values[3];
     PGresult *rows;
 
+    (void)format;
     if (id == NULL)
         return status;
     actor = ctl_actor();
@@ -86,24 +88,12 @@ static int cancel(Ctl *ctl, CtlArgs *args)
     return status;
 }
 
-static int run(Ctl *ctl, int argc, char **argv, const char *name,
-               int (*action)(Ctl *, CtlArgs *))
-{
-    CtlArgs args;
-    int status = ctl_args_parse(&args, name, argc, argv, "--reason", 1);
-
-    if (status == 0)
-        status = action(ctl, &args);
-    ctl_args_destroy(&args);
-    return status;
-}
-
 int ctl_resend(Ctl *ctl, int argc, char **argv)
 {
-    return run(ctl, argc, argv, "resend", resend);
+    return ctl_run(ctl, argc, argv, "resend", "--reason", 1, NULL, FORMAT_TABLE, resend);
 }
 
 int ctl_cancel(Ctl *ctl, int argc, char **argv)
 {
-    return run(ctl, argc, argv, "cancel", cancel);
+    return ctl_run(ctl, argc, argv, "cancel", "--reason", 1, NULL, FORMAT_TABLE, cancel);
 }

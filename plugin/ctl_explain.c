@@ -254,14 +254,6 @@ static int explain(Ctl *ctl, CtlArgs *args, OutputFormat format)
 
 int ctl_explain(Ctl *ctl, int argc, char **argv)
 {
-    CtlArgs args;
-    OutputFormat format;
-    int status = ctl_args_parse(&args, "explain", argc, argv, "--date,--format", 1);
-
-    if (status == 0)
-        status = ctl_format(&args, "table,json", FORMAT_TABLE, &format);
-    if (status == 0)
-        status = explain(ctl, &args, format);
-    ctl_args_destroy(&args);
-    return status;
+    return ctl_run(ctl, argc, argv, "explain", "--date,--format", 1, "table,json", FORMAT_TABLE,
+                   explain);
 }

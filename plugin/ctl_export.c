@@ -101,15 +101,6 @@ static int export_log(Ctl *ctl, CtlArgs *args, OutputFormat format)
 
 int ctl_export_pastoral(Ctl *ctl, int argc, char **argv)
 {
-    CtlArgs args;
-    OutputFormat format;
-    int status = ctl_args_parse(&args, "export-pastoral", argc, argv,
-                                "--since,--until,--format", 0);
-
-    if (status == 0)
-        status = ctl_format(&args, "csv,xml", FORMAT_CSV, &format);
-    if (status == 0)
-        status = export_log(ctl, &args, format);
-    ctl_args_destroy(&args);
-    return status;
+    return ctl_run(ctl, argc, argv, "export-pastoral", "--since,--until,--format", 0, "csv,xml",
+                   FORMAT_CSV, export_log);
 }

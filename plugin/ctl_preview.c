@@ -83,14 +83,6 @@ static int preview(Ctl *ctl, CtlArgs *args, OutputFormat format)
 
 int ctl_preview(Ctl *ctl, int argc, char **argv)
 {
-    CtlArgs args;
-    OutputFormat format;
-    int status = ctl_args_parse(&args, "preview", argc, argv, "--at,--format", 0);
-
-    if (status == 0)
-        status = ctl_format(&args, "table,csv,json", FORMAT_TABLE, &format);
-    if (status == 0)
-        status = preview(ctl, &args, format);
-    ctl_args_destroy(&args);
-    return status;
+    return ctl_run(ctl, argc, argv, "preview", "--at,--format", 0, "table,csv,json", FORMAT_TABLE,
+                   preview);
 }

@@ -113,15 +113,6 @@ static int report(Ctl *ctl, CtlArgs *args, OutputFormat format)
 
 int ctl_report(Ctl *ctl, int argc, char **argv)
 {
-    CtlArgs args;
-    OutputFormat format;
-    int status = ctl_args_parse(&args, "report", argc, argv,
-                                "--date,--status,--student,--format", 0);
-
-    if (status == 0)
-        status = ctl_format(&args, "table,csv,json", FORMAT_TABLE, &format);
-    if (status == 0)
-        status = report(ctl, &args, format);
-    ctl_args_destroy(&args);
-    return status;
+    return ctl_run(ctl, argc, argv, "report", "--date,--status,--student,--format", 0,
+                   "table,csv,json", FORMAT_TABLE, report);
 }

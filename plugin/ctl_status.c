@@ -153,7 +153,7 @@ static void print_json(PGresult *s, PGresult *boxes, Octstr *problems)
     octstr_destroy(json);
 }
 
-static int status_of(Ctl *ctl, OutputFormat format)
+static int status_of(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     PolicyParams params;
     char rate[24], limit[24];
@@ -162,6 +162,7 @@ static int status_of(Ctl *ctl, OutputFormat format)
     Octstr *problems = NULL;
     int status = 0;
 
+    (void)args;
     snprintf(rate, sizeof(rate), "%ld", ctl->config->box.smsc_throughput);
     snprintf(limit, sizeof(limit), "%d", OVERDUE_LIMIT_S);
     policy_params_init(&params, ctl->config);
@@ -187,14 +188,6 @@ static int status_of(Ctl *ctl, OutputFormat format)
 
 int ctl_status(Ctl *ctl, int argc, char **argv)
 {
-    CtlArgs args;
-    OutputFormat format;
-    int status = ctl_args_parse(&args, "status", argc, argv, "--format", 0);
-
-    if (status == 0)
-        status = ctl_format(&args, "table,json", FORMAT_TABLE, &format);
-    if (status == 0)
-        status = status_of(ctl, format);
-    ctl_args_destroy(&args);
-    return status;
+    return ctl_run(ctl, argc, argv, "status", "--format", 0, "table,json", FORMAT_TABLE,
+                   status_of);
 }

@@ -104,7 +104,7 @@ e2e_cleanup() {
     [ -f "$RUN/watchdog" ] && { echo "# $(cat "$RUN/watchdog")"; E2E_FAILED=$((E2E_FAILED + 1)); }
     if [ "$E2E_FAILED" -eq 0 ] && [ -z "${E2E_KEEP:-}" ]; then
         rm -rf "$RUN"
-    else
+    elif [ -z "${E2E_KEEP_SILENT:-}" ]; then
         echo "# logs kept in $RUN"
     fi
 }
