@@ -194,7 +194,8 @@ static void collect(Box *box, long wait_s)
  * for them. Their rows stay submitted; reports or mark_unconfirmed settle them. */
 static void forget_lost_session(Box *box)
 {
-    long session = bearerbox_link_session(box->link);
+    long session = bearerbox_link_session(box->link), forgotten = 0;
+    Octstr *ids = octstr_create("");
     List *keys;
     Octstr *key;
 
@@ -204,15 +205,20 @@ static void forget_lost_session(Box *box)
     while ((key = gwlist_extract_first(keys)) != NULL) {
         InFlight *text = dict_get(box->in_flight, key);
         if (text != NULL && text->session != session) {
-            warning(0, "absencebox: notification %ld was written to bearerbox but not "
-                       "acknowledged before the connection ended; waiting for its reports",
-                    text->notification_id);
+            if (forgotten++ < 10)
+                octstr_format_append(ids, "%s%ld", forgotten > 1 ? ", " : "",
+                                     text->notification_id);
             gw_free(dict_remove(box->in_flight, key));
             box->in_flight_count--;
         }
         octstr_destroy(key);
     }
     gwlist_destroy(keys, NULL);
+    if (forgotten > 0)
+        warning(0, "absencebox: %ld texts were written to bearerbox but not acknowledged before "
+                   "the connection ended (notifications %s%s); waiting for their reports",
+                forgotten, octstr_get_cstr(ids), forgotten > 10 ? ", ..." : "");
+    octstr_destroy(ids);
 }
 
 static void log_ack(InFlight *text, Msg *ack)
@@ -436,6 +442,15 @@ static int periodic(Box *box)
 
 /* ---- claim and submit ------------------------------------------------------ */
 
+static void log_submitted(OutgoingText *text)
+{
+    Octstr *to = phone_mask(text->recipient);
+
+    debug("absence.box", 0, "absencebox: submitted notification %ld to %s", text->notification_id,
+          octstr_get_cstr(to));
+    octstr_destroy(to);
+}
+
 /* Write one claimed text; a text that could not be written at all goes in UNSENT. */
 static void submit(Box *box, OutgoingText *text, List *unsent)
 {
@@ -461,12 +476,7 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
     box->in_flight_count++;
     box->submitted++;
     box->status.submitted++;
-    {
-        Octstr *to = phone_mask(text->recipient);
-        debug("absence.box", 0, "absencebox: submitted notification %ld to %s",
-              text->notification_id, octstr_get_cstr(to));
-        octstr_destroy(to);
-    }
+    log_submitted(text);
 }
 
 static int claim_and_submit(Box *box)
