@@ -24,7 +24,6 @@ typedef struct BoxStatus {
     time_t last_report;                /* 0: none yet */
     long today[BOX_STATUS_COUNT];      /* texts of today by status, at the last plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
-    time_t counted;                    /* when today[] and oldest_pending_s were read */
 } BoxStatus;
 
 typedef struct BoxStatusBoard BoxStatusBoard;

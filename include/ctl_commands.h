@@ -15,8 +15,4 @@ int ctl_export_pastoral(Ctl *ctl, int argc, char **argv);
 int ctl_resend(Ctl *ctl, int argc, char **argv);
 int ctl_cancel(Ctl *ctl, int argc, char **argv);
 
-/* 0 when STUDENT is known (a student row or a text about them), else the
- * exit status after the error line. */
-int ctl_check_student(Ctl *ctl, Octstr *student);
-
 #endif

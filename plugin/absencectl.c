@@ -14,23 +14,18 @@ typedef struct Command {
     int (*run)(Ctl *ctl, int argc, char **argv);
 } Command;
 
-#define fail ctl_fail
-#define fail_octstr ctl_fail_octstr
-
-static int run_migrate(Ctl *ctl, int argc, char **argv)
+static int migrate(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     Octstr *error = NULL;
     int applied, version;
 
-    (void)argv;
-    if (argc > 0)
-        return fail(EXIT_USER, "migrate takes no arguments");
+    (void)args, (void)format;
     applied = migrate_apply(ctl->conn, absence_migrations, absence_migration_count, &error);
     if (applied < 0)
-        return fail_octstr(EXIT_ENVIRONMENT, error);
+        return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
     version = migrate_version(ctl->conn, &error);
     if (version < 0)
-        return fail_octstr(EXIT_ENVIRONMENT, error);
+        return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
     if (applied == 0)
         printf("schema absence is up to date at version %d\n", version);
     else
@@ -39,37 +34,48 @@ static int run_migrate(Ctl *ctl, int argc, char **argv)
     return 0;
 }
 
+static int run_migrate(Ctl *ctl, int argc, char **argv)
+{
+    return ctl_run(ctl, argc, argv, "migrate", "", 0, NULL, FORMAT_TABLE, migrate);
+}
+
+static int check_config(Ctl *ctl, CtlArgs *args, OutputFormat format)
+{
+    (void)args, (void)format;
+    printf("%s: configuration is valid\n", octstr_get_cstr(ctl->config->path));
+    return 0;
+}
+
 static int run_check_config(Ctl *ctl, int argc, char **argv)
 {
-    (void)argv;
-    if (argc > 0)
-        return fail(EXIT_USER, "check-config takes no arguments");
-    printf("%s: configuration is valid\n", octstr_get_cstr(ctl->config->path));
+    return ctl_run(ctl, argc, argv, "check-config", "", 0, NULL, FORMAT_TABLE, check_config);
+}
+
+static int plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
+{
+    Octstr *at = NULL, *error = NULL;
+    PlanResult result;
+    int status = 0;
+
+    (void)format;
+    if (ctl_arg(args, "--at") != NULL &&
+        (at = ctl_instant(ctl, ctl_arg(args, "--at"), "--at", &status)) == NULL)
+        return status;
+    status = policy_plan(ctl->conn, ctl->config, at ? octstr_get_cstr(at) : NULL,
+                         ctl->config->box.id, &result, &error);
+    octstr_destroy(at);
+    if (status < 0)
+        return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
+    printf("student-days settled: %ld\ntexts planned: %ld\ntexts expired: %ld\n"
+           "guardians skipped: %ld\ndays whose text would not fit: %ld\n",
+           result.student_days, result.texts_planned, result.texts_expired,
+           result.guardians_skipped, result.days_too_long);
     return 0;
 }
 
 static int run_plan(Ctl *ctl, int argc, char **argv)
 {
-    Octstr *at = NULL, *error = NULL;
-    PlanResult plan;
-    CtlArgs args;
-    int status = ctl_args_parse(&args, "plan", argc, argv, "--at", 0);
-
-    if (status == 0 && ctl_arg(&args, "--at") != NULL)
-        at = ctl_instant(ctl, ctl_arg(&args, "--at"), "--at", &status);
-    ctl_args_destroy(&args);
-    if (status != 0)
-        return status;
-    status = policy_plan(ctl->conn, ctl->config, at ? octstr_get_cstr(at) : NULL,
-                         ctl->config->box.id, &plan, &error);
-    octstr_destroy(at);
-    if (status < 0)
-        return fail_octstr(EXIT_ENVIRONMENT, error);
-    printf("student-days settled: %ld\ntexts planned: %ld\ntexts expired: %ld\n"
-           "guardians skipped: %ld\ndays whose text would not fit: %ld\n",
-           plan.student_days, plan.texts_planned, plan.texts_expired, plan.guardians_skipped,
-           plan.days_too_long);
-    return 0;
+    return ctl_run(ctl, argc, argv, "plan", "--at", 0, NULL, FORMAT_TABLE, plan);
 }
 
 static const Command commands[] = {
@@ -127,12 +133,12 @@ static int run_command(const Command *command, const char *path, int argc, char 
     ctl.config = config_load(file, &error);
     octstr_destroy(file);
     if (ctl.config == NULL)
-        return fail_octstr(EXIT_USER, error);
+        return ctl_fail_octstr(EXIT_USER, error);
     if (command->run != run_check_config) {
         ctl.conn = db_connect(&ctl.config->db, "absencectl", &error);
         if (ctl.conn == NULL) {
             config_destroy(ctl.config);
-            return fail_octstr(EXIT_ENVIRONMENT, error);
+            return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
         }
     }
     status = command->run(&ctl, argc, argv);
@@ -161,7 +167,7 @@ int main(int argc, char **argv)
     }
     command = find_command(argv[i]);
     if (command == NULL)
-        return fail(EXIT_USER, "unknown command '%s' (absencectl --help lists them)", argv[i]);
+        return ctl_fail(EXIT_USER, "unknown command '%s' (absencectl --help lists them)", argv[i]);
     gwlib_init();
     log_set_output_level(GW_ERROR);
     status = run_command(command, path, argc - i - 1, argv + i + 1);

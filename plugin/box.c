@@ -35,8 +35,8 @@ struct Box {
     Octstr *started_at;    /* the database's clock when the box started */
     time_t next_tick;      /* next plan/expire/sweep/heartbeat */
     int backlog;           /* the last claim filled its batch: more may be due */
-    long submitted, delivered, failed; /* since the last summary in the log */
     BoxStatus status;      /* what the admin interface shows, published after each step */
+    BoxStatus summarised;  /* status at the last summary line in the log */
     BoxStatusBoard *board;
     AdminHttp *admin;
 };
@@ -298,8 +298,6 @@ static int apply_reports(Box *box)
     }
     log_reports(box->reports, &counts);
     octstr_destroy(counts.unknown_tokens);
-    box->delivered += counts.delivered;
-    box->failed += counts.failed;
     box->status.delivered += counts.delivered;
     box->status.failed += counts.failed;
     box->status.reports += counts.reports + counts.duplicates;
@@ -386,12 +384,16 @@ static int sweep(Box *box)
 /* One line per plan interval while texts move, instead of one per batch. */
 static void log_summary(Box *box)
 {
-    if (box->submitted + box->delivered + box->failed == 0)
+    long submitted = box->status.submitted - box->summarised.submitted;
+    long delivered = box->status.delivered - box->summarised.delivered;
+    long failed = box->status.failed - box->summarised.failed;
+
+    if (submitted + delivered + failed == 0)
         return;
     info(0, "absencebox: %ld texts submitted, %ld delivered, %ld failed since the last "
             "summary; %ld awaiting bearerbox's ack",
-         box->submitted, box->delivered, box->failed, box->in_flight_count);
-    box->submitted = box->delivered = box->failed = 0;
+         submitted, delivered, failed, box->in_flight_count);
+    box->summarised = box->status;
 }
 
 /* Today's texts by status and the oldest due text's wait, for the admin
@@ -423,7 +425,6 @@ static int count_texts(Box *box)
             if (strcmp(status, box_status_names[i]) == 0)
                 box->status.today[i] = count;
     }
-    box->status.counted = time(NULL);
     PQclear(rows);
     return 0;
 }
@@ -474,7 +475,6 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
     flight->session = session;
     dict_put(box->in_flight, text->message_id, flight);
     box->in_flight_count++;
-    box->submitted++;
     box->status.submitted++;
     log_submitted(text);
 }

@@ -164,12 +164,11 @@ static Octstr *convert(Ctl *ctl, const char *sql, Octstr *text, const char *opti
     PGresult *rows = db_query_state(ctl->conn, sql, 2, values, &error, sqlstate);
 
     if (rows == NULL) {
-        octstr_destroy(error);
         if (strncmp(sqlstate, "22", 2) != 0) {
-            *status = EXIT_ENVIRONMENT;
-            ctl_fail(*status, "cannot read %s: the database failed", option);
+            *status = ctl_fail_octstr(EXIT_ENVIRONMENT, error);
             return NULL;
         }
+        octstr_destroy(error);
         *status = ctl_fail(EXIT_USER, "%s '%s' is not a date%s like %s", option,
                            octstr_get_cstr(text), strchr(example, ':') ? " and time" : "",
                            example);

@@ -8,7 +8,9 @@
 #include "ctl_commands.h"
 #include "policy.h"
 
-/* $1..$11 the policy settings, $12 the student, $13 the day. */
+/* $1..$11 the policy settings, $12 the student, $13 the day. Every query
+ * names all of them (through c, or "$13::date is not null") so that
+ * PostgreSQL can type each parameter. */
 #define PARAMS POLICY_PARAM_COUNT + 2
 
 static const char student_sql[] =
@@ -62,8 +64,6 @@ static const char guardians_sql[] =
     " where $13::date is not null"
     " order by g.guardian_id";
 
-/* Every query names all the parameters (through c) so that PostgreSQL can
- * type them. */
 static const char texts_sql[] =
     "with c as (select (" POLICY_SETTINGS_SQL ").*)"
     "select n.notification_id as id, n.guardian_id as guardian,"

@@ -39,7 +39,9 @@ static int check_status(Octstr *status)
                     octstr_get_cstr(status));
 }
 
-int ctl_check_student(Ctl *ctl, Octstr *student)
+/* 0 when STUDENT is known (a student row or a text about them), else the
+ * exit status after the error line. */
+static int check_student(Ctl *ctl, Octstr *student)
 {
     static const char sql[] = "select exists (select 1 from absence.student where student_id = $1)"
                               " or exists (select 1 from absence.notification where student_id = $1)"
@@ -89,7 +91,7 @@ static int report(Ctl *ctl, CtlArgs *args, OutputFormat format)
     if (day == NULL)
         return status;
     if ((status = check_status(ctl_arg(args, "--status"))) != 0 ||
-        (student != NULL && (status = ctl_check_student(ctl, student)) != 0)) {
+        (student != NULL && (status = check_student(ctl, student)) != 0)) {
         octstr_destroy(day);
         return status;
     }

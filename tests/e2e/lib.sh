@@ -76,6 +76,15 @@ e2e_init() {
     E2E_WATCHDOG=$!
 }
 
+# e2e_begin NAME [SECONDS]: e2e_init, a college time zone in which it is
+# early afternoon (E2E_TZ), and PostgreSQL; the test ends at once, failed,
+# when PostgreSQL does not start.
+e2e_begin() {
+    e2e_init "$@"
+    E2E_TZ=$(afternoon_timezone)
+    e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+}
+
 # Remember a background process so that cleanup stops it.
 e2e_track() {
     E2E_PIDS+=("$1")

@@ -4,12 +4,9 @@
 # their output forms, their errors (one line, exit status 1, nothing
 # changed), and the box's admin interface.
 . "$(dirname "$0")/lib.sh"
-e2e_init absencectl 240
-
-E2E_TZ=$(afternoon_timezone)
+e2e_begin absencectl 240
 NOW=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 LATER=$(date -u -d "$NOW + 30 minutes" +%Y-%m-%dT%H:%M:%S+00:00)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 ADMIN=$(free_port)
 e2e_box_conf "admin-port = $ADMIN" "admin-password = s3cret"

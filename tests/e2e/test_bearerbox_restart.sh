@@ -5,10 +5,7 @@
 # storage (dlr-storage = sqlite3), the box reconnects, and nothing is lost or
 # sent twice.
 . "$(dirname "$0")/lib.sh"
-e2e_init bearerbox-restart 240
-
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin bearerbox-restart 240
 e2e_bearerbox_conf bearerbox-smpp.conf
 conf_set "$RUN/bearerbox.conf" smsc throughput 15
 conf_set "$RUN/bearerbox.conf" smsc reconnect-delay 1

@@ -3,11 +3,8 @@
 # text is sent twice, the reports bearerbox kept for the box id come to the
 # new run, and what could not be confirmed is marked unconfirmed, not resent.
 . "$(dirname "$0")/lib.sh"
-e2e_init box-kill 180
-
-E2E_TZ=$(afternoon_timezone)
 E2E_CONFIRM_TIMEOUT=5
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin box-kill 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 conf_set "$RUN/bearerbox.conf" smsc throughput 40
 e2e_box_conf "max-pending = 20"

@@ -4,10 +4,7 @@
 # box. The SMSC must receive exactly the texts the policy calls for, each
 # text must end delivered (or expired), and the pastoral log must match.
 . "$(dirname "$0")/lib.sh"
-e2e_init fakesmsc 180
-
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin fakesmsc 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 e2e_box_conf
 check_equal "the box refuses to run on a database without the schema" \

@@ -6,7 +6,7 @@
 # +CDS status report must reach the box, and the text must end delivered
 # with one pastoral log entry.
 . "$(dirname "$0")/lib.sh"
-e2e_init gsm_modem 180
+e2e_begin gsm_modem 180
 
 # One student absent from a lesson that ended half an hour ago (its text is
 # due 20 minutes after the end), with one guardian who may be texted.
@@ -45,8 +45,6 @@ transcript_has() {
     grep -qF -- "$1" "$RUN/modem-sim.out"
 }
 
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
 e2e_bearerbox_conf bearerbox-gsm-modem.conf
 # The example's modem is /dev/ttyUSB0; here it is the simulator over TCP, on
 # the smsc group's port that e2e_bearerbox_conf chose. The service centre is

@@ -3,10 +3,7 @@
 # acks and reports until the database is back, reconnects, and nothing is
 # lost or sent twice.
 . "$(dirname "$0")/lib.sh"
-e2e_init postgres-restart 180
-
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin postgres-restart 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 conf_set "$RUN/bearerbox.conf" smsc throughput 40
 e2e_box_conf "max-pending = 20"

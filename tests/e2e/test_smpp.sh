@@ -4,10 +4,7 @@
 # exactly the expected texts, each text must end delivered or failed as the
 # SMSC decided, with a pastoral log entry for each delivery and none else.
 . "$(dirname "$0")/lib.sh"
-e2e_init smpp 180
-
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin smpp 180
 e2e_bearerbox_conf bearerbox-smpp.conf
 e2e_box_conf
 check "absencectl migrate creates the schema" e2e_migrate

@@ -4,10 +4,7 @@
 # reaches its dlr-url, while every report for absencebox's texts comes to
 # absencebox and none reaches smsbox.
 . "$(dirname "$0")/lib.sh"
-e2e_init smsbox-beside 180
-
-E2E_TZ=$(afternoon_timezone)
-e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
+e2e_begin smsbox-beside 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 SENDSMS_PORT=$(free_port)
 CALLBACK_PORT=$(free_port)
