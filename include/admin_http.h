@@ -18,8 +18,7 @@ typedef struct AdminHttp AdminHttp;
  * BEARERBOX is the "host:port" shown. NULL when admin-port is 0, or when the
  * port cannot be opened (logged as an error).
  */
-AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board,
-                            Octstr *bearerbox);
+AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board, Octstr *bearerbox);
 void admin_http_stop(AdminHttp *admin);
 
 #endif

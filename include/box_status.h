@@ -10,19 +10,24 @@
 
 #include "gwlib/gwlib.h"
 
-/* The statuses of absence.notification, in the order reports show them. */
-#define BOX_STATUS_COUNT 7
-extern const char *const box_status_names[BOX_STATUS_COUNT];
+/* Room for the statuses of absence.notification_status (seven today). */
+#define BOX_STATUS_MAX 16
+
+typedef struct StatusCount {
+    char status[32]; /* as absence.notification_status names it */
+    long texts;
+} StatusCount;
 
 typedef struct BoxStatus {
     time_t started;
     int bearerbox_connected;
     int database_up;
-    long in_flight;                   /* texts awaiting bearerbox's ack */
+    long in_flight;                    /* texts awaiting bearerbox's ack */
     long submitted, delivered, failed; /* since the box started */
     long reports, unknown_reports;     /* delivery reports received since it started */
     time_t last_report;                /* 0: none yet */
-    long today[BOX_STATUS_COUNT];      /* texts of today by status, at the last plan interval */
+    int statuses;                      /* entries of today, in the database's order */
+    StatusCount today[BOX_STATUS_MAX]; /* today's texts by status, every plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
 } BoxStatus;
 

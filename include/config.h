@@ -17,30 +17,39 @@
 #define KEY_INT(key, field, dflt, min, max) long field;
 #define KEY_BOOL(key, field, dflt) int field;
 #define KEY_CLOCK(key, field, dflt) long field;
-#define SINGLE_GROUP(name, type, keys) typedef struct type { keys } type;
-#define MULTI_GROUP(name, type, keys) typedef struct type { keys } type;
+#define KEY_LIST(key, field, dflt) List *field;
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    typedef struct type {                                                                          \
+        keys                                                                                       \
+    } type;
+#define MULTI_GROUP(name, type, keys)                                                              \
+    typedef struct type {                                                                          \
+        keys                                                                                       \
+    } type;
 #include "config.def"
-#undef KEY_TEXT
-#undef KEY_REQUIRED
-#undef KEY_INT
-#undef KEY_BOOL
-#undef KEY_CLOCK
-#undef SINGLE_GROUP
-#undef MULTI_GROUP
 
 /* The default location absencectl and the box look in without -c. */
 #define CONFIG_DEFAULT_PATH "/etc/kannel/absencebox.conf"
 
 typedef struct AbsenceConfig {
-    Octstr *path;        /* the file it was read from */
-    BoxSettings box;     /* group = absencebox */
-    PgsqlSettings db;    /* the pgsql-connection group whose id is pgsql-id */
-    List *absent_marks;  /* Octstr *, parsed from absent-marks */
-    long max_septets;    /* GSM 7-bit budget for one text: max-segments worth */
-    long max_ucs2_chars; /* UCS-2 budget, or 0 when allow-ucs2 is false */
+    Octstr *path;            /* the file it was read from */
+    BoxSettings box;         /* group = absencebox */
+    PgsqlSettings db;        /* the pgsql-connection group whose id is pgsql-id */
+    Octstr *policy_settings; /* the POLICY_ keys' values as one JSON object keyed
+                                by config key: what absence.policy_settings() takes */
 } AbsenceConfig;
 
 AbsenceConfig *config_load(Octstr *path, Octstr **error);
 void config_destroy(AbsenceConfig *config);
+
+/*
+ * For config-sql, which writes the SQL of the policy's defaults: the
+ * group absencebox as config.def's defaults alone (required keys NULL),
+ * freed with config_box_destroy(); and the POLICY_ keys of BOX as
+ * the JSON object absence.policy_settings() takes (caller destroys).
+ */
+void config_box_defaults(BoxSettings *box);
+void config_box_destroy(BoxSettings *box);
+Octstr *config_policy_json(const BoxSettings *box);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * ctl.h - what absencectl's commands share: the run state, one-line errors
- * with the exit statuses of CONTRACT.md, command-line options, and dates and
- * times read in the college's time zone.
+ * with the exit statuses of the contract, command-line options, and dates
+ * and times read in the college's time zone.
  *
  * Every ctl_* function that fails has already printed its one line on
  * stderr and returns the exit status (or NULL with *status set).
@@ -34,21 +34,19 @@ int ctl_fail(int status, const char *fmt, ...) PRINTFLIKE(2, 3);
 int ctl_fail_octstr(int status, Octstr *message);
 
 /*
- * Parse ARGV for COMMAND: the options named in ALLOWED (comma-separated,
- * e.g. "--date,--format") each take a value, as "--date D" or "--date=D";
- * anything else starting with "--" is an error. At most MAX_WORDS
- * positional arguments. Returns 0, or the exit status after the error line.
+ * Parse ARGV for COMMAND: the options named in ALLOWED (a List of Octstr
+ * "--name") each take a value, as "--date D" or "--date=D"; anything else
+ * starting with "--" is an error. Returns 0, or the exit status after the
+ * error line; ARGS is to be destroyed either way.
  */
-int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv,
-                   const char *allowed, long max_words);
+int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed);
 void ctl_args_destroy(CtlArgs *args);
 
 /* The value of option NAME, or NULL when absent (owned by ARGS). */
 Octstr *ctl_arg(CtlArgs *args, const char *name);
 
-/* --format's value (default DEFAULT_FORMAT), one of ALLOWED. */
-int ctl_format(CtlArgs *args, const char *allowed, OutputFormat default_format,
-               OutputFormat *format);
+/* Positional argument I, which the command table guarantees is there. */
+Octstr *ctl_word(CtlArgs *args, long i);
 
 /*
  * Run SQL; on failure print the error line and set *status: EXIT_USER when
@@ -70,13 +68,11 @@ Octstr *ctl_date(Ctl *ctl, Octstr *text, const char *option, int *status);
 Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status);
 
 /*
- * Run a command: parse ARGV as ctl_args_parse() does, read --format (one of
- * FORMATS, default DEFAULT_FORMAT; FORMATS NULL: no --format), then call
- * BODY. Returns the exit status.
+ * The statuses a text can be in, as the database lists them
+ * (absence.notification_status), in order: a List of Octstr the caller
+ * destroys, or NULL with *status set.
  */
-typedef int (*CtlBody)(Ctl *ctl, CtlArgs *args, OutputFormat format);
-int ctl_run(Ctl *ctl, int argc, char **argv, const char *command, const char *options,
-            long max_words, const char *formats, OutputFormat default_format, CtlBody body);
+List *ctl_text_statuses(Ctl *ctl, int *status);
 
 /* Who is running absencectl, for the record of staff actions. */
 Octstr *ctl_actor(void);

@@ -1,18 +1,57 @@
 /*
- * ctl_commands.h - absencectl's commands, one file each (plugin/ctl_*.c).
- * Each takes the arguments after its name and returns the exit status.
+ * ctl_commands.h - absencectl's commands as one table: a row per command
+ * with its arguments, options, output formats, whether it needs the
+ * database, its help, and the function that runs it (one plugin/ctl_*.c
+ * each). The usage lines, `absencectl --help`, `COMMAND --help` and the
+ * checks of a command line are all made from the table.
  */
 #ifndef ABSENCE_CTL_COMMANDS_H
 #define ABSENCE_CTL_COMMANDS_H
 
 #include "ctl.h"
 
-int ctl_report(Ctl *ctl, int argc, char **argv);
-int ctl_explain(Ctl *ctl, int argc, char **argv);
-int ctl_preview(Ctl *ctl, int argc, char **argv);
-int ctl_status(Ctl *ctl, int argc, char **argv);
-int ctl_export_pastoral(Ctl *ctl, int argc, char **argv);
-int ctl_resend(Ctl *ctl, int argc, char **argv);
-int ctl_cancel(Ctl *ctl, int argc, char **argv);
+/* A command's work, once its command line has passed the table's checks:
+ * every argument and required option is there, FORMAT is one it lists. */
+typedef int (*CtlRun)(Ctl *ctl, CtlArgs *args, OutputFormat format);
+
+typedef struct CtlCommand {
+    const char *name;
+    const char *arguments; /* positional, each required: "STUDENT_ID", or "" */
+    const char *options;   /* "--name VALUE" each, optional ones in brackets:
+                              "--since TIME [--until TIME]" */
+    const char *formats;   /* for --format, the first the default: "table,json"; NULL: none */
+    int needs_database;
+    const char *summary; /* one line, for the list of commands */
+    const char *help;    /* what COMMAND --help adds: what it does, in a few lines */
+    CtlRun run;
+} CtlCommand;
+
+/* The command called NAME, or NULL. */
+const CtlCommand *ctl_command_find(const char *name);
+
+/* The list of commands, for absencectl --help. */
+void ctl_commands_list(FILE *out);
+
+/* COMMAND's usage line and help, for COMMAND --help. */
+void ctl_command_help(const CtlCommand *command, FILE *out);
+
+/*
+ * Check ARGV (what follows the command's name) against COMMAND's row and
+ * run it: a one-line error with the usage and EXIT_USER for a missing or
+ * unexpected argument or option. Returns the exit status.
+ */
+int ctl_command_run(const CtlCommand *command, Ctl *ctl, int argc, char **argv);
+
+/* The commands' work, one file each. */
+int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_explain(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_preview(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_status(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_export_pastoral(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_resend(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_cancel(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

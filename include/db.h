@@ -25,8 +25,7 @@ Octstr *db_error(PGconn *conn, PGresult *result);
  * statement that returns rows (caller PQclear()s it), db_command() runs one
  * that returns none. On failure both set *error and return NULL / -1.
  */
-PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
-                   Octstr **error);
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 
 /* As db_query(), also giving the SQLSTATE of a failure in SQLSTATE (six
@@ -41,10 +40,15 @@ PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const
  */
 Octstr *db_array(List *items);
 
-/* Column NAME of row ROW as a new Octstr (NULL for SQL NULL). */
-Octstr *db_text(PGresult *result, int row, const char *name);
-
-/* Column NAME of row ROW as a long (0 for SQL NULL). */
-long db_long(PGresult *result, int row, const char *name);
+/*
+ * Columns by name: the value of column NAME in row ROW of RESULT. A NAME
+ * that RESULT lacks is a programming error, not bad data: it panics,
+ * naming the column, instead of reading another one.
+ */
+const char *db_value(PGresult *result, int row, const char *name); /* "" for SQL NULL */
+int db_is_null(PGresult *result, int row, const char *name);
+Octstr *db_text(PGresult *result, int row, const char *name); /* new; NULL for SQL NULL */
+long db_long(PGresult *result, int row, const char *name);    /* 0 for SQL NULL */
+int db_bool(PGresult *result, int row, const char *name);     /* 0 for SQL NULL */
 
 #endif

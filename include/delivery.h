@@ -12,16 +12,17 @@
 #include "db.h"
 
 typedef struct ReportCounts {
-    long reports;    /* stored in delivery_report */
-    long duplicates; /* already stored (bearerbox redelivered them) */
-    long unknown;    /* stored, but no text has their token */
-    long delivered;  /* texts newly delivered, each with its pastoral log entry */
-    long failed;     /* texts newly failed */
-    Octstr *unknown_tokens; /* the unknown ones' tokens, comma-separated, or NULL */
+    long reports;           /* stored in delivery_report */
+    long duplicates;        /* already stored (bearerbox redelivered them) */
+    long unknown;           /* stored, but no text has their token */
+    long delivered;         /* texts newly delivered, each with its pastoral log entry */
+    long failed;            /* texts newly failed */
+    Octstr *unknown_tokens; /* the unknown ones' tokens as an SQL array, "{a,b}", or NULL */
 } ReportCounts;
 
 /* Apply REPORTS (a List of report Msg *, left to the caller) for the box
- * of CONFIG. The caller destroys counts->unknown_tokens. */
+ * of CONFIG, whose policy settings name the pastoral log's category and
+ * time zone. The caller destroys counts->unknown_tokens. */
 int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *reports,
                            ReportCounts *counts, Octstr **error);
 

@@ -1,12 +1,14 @@
 /*
  * notification.h - the box's database steps for its texts, each one call
- * of a function in scripts/migrations/003_box.sql with a whole batch, so
+ * of a function in plugin/sql/functions/texts.sql with a whole batch, so
  * one round trip and one transaction per step whatever the batch size.
  * On failure each returns -1 (or NULL) and sets *error to one line.
  */
 #ifndef ABSENCE_NOTIFICATION_H
 #define ABSENCE_NOTIFICATION_H
 
+#include "box_status.h"
+#include "config.h"
 #include "db.h"
 #include "message.h"
 
@@ -33,7 +35,12 @@ long notification_expire(PGconn *conn, Octstr **error);
 /* Mark BOX_ID's texts unconfirmed that have had no word from bearerbox for
  * TIMEOUT_S since submission and since the box started (STARTED_AT, the
  * database's clock). Returns how many, or -1. */
-long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s,
-                                   Octstr *started_at, Octstr **error);
+long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s, Octstr *started_at,
+                                   Octstr **error);
+
+/* Today's texts by status (every status the database knows, in its order)
+ * and the oldest due text's wait, into STATUS. Returns 0, or -1. */
+int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatus *status,
+                             Octstr **error);
 
 #endif

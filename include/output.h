@@ -22,12 +22,6 @@ int output_format_parse(Octstr *name, const char *allowed, OutputFormat *format,
 /* Print every row of ROWS to OUT in FORMAT (not FORMAT_XML). */
 void output_rows(FILE *out, PGresult *rows, OutputFormat format);
 
-/* Print the first COLUMNS columns of ROWS to OUT as CSV. */
-void output_csv_columns(FILE *out, PGresult *rows, int columns);
-
-/* Append TEXT to OUT as a JSON string literal, quotes included. */
-void output_json_string(Octstr *out, const char *text);
-
 /* Append row ROW of ROWS to OUT as a JSON object. */
 void output_json_object(Octstr *out, PGresult *rows, int row);
 

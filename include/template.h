@@ -29,7 +29,6 @@ int template_uses_link(Octstr *template);
  * TEMPLATE with each placeholder replaced once, left to right; the values
  * are inserted verbatim and never scanned again. Caller destroys the result.
  */
-Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time,
-                        Octstr *link);
+Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time, Octstr *link);
 
 #endif

@@ -45,10 +45,9 @@ static void install_signals(void)
 /* The first argument that is neither an option nor an option's value. */
 static const char *config_argument(int argc, char **argv)
 {
-    static const char *const with_value[] = {"-v", "--verbosity", "-F", "--logfile", "-V",
-                                             "--fileverbosity", "-D", "--debug", "-X",
-                                             "--panic-script", "-p", "--pid-file", "-u",
-                                             "--user"};
+    static const char *const with_value[] = {
+        "-v", "--verbosity",    "-F", "--logfile",  "-V", "--fileverbosity", "-D", "--debug",
+        "-X", "--panic-script", "-p", "--pid-file", "-u", "--user"};
     int i;
     size_t j;
 
@@ -100,8 +99,7 @@ int main(int argc, char **argv)
     }
     get_and_set_debugs(argc, argv, NULL);
     if (config->box.log_file != NULL)
-        log_open(octstr_get_cstr(config->box.log_file), (int)config->box.log_level,
-                 GW_NON_EXCL);
+        log_open(octstr_get_cstr(config->box.log_file), (int)config->box.log_level, GW_NON_EXCL);
     install_signals();
     info(0, "absencebox starting as box id <%s> (configuration %s)",
          octstr_get_cstr(config->box.id), octstr_get_cstr(config->path));

@@ -45,11 +45,12 @@ static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
                         ABSENCEBOX_VERSION, admin->config->box.id, up,
                         s->bearerbox_connected ? "connected to" : "not connected to",
                         admin->bearerbox, s->database_up ? "up" : "unreachable");
-    for (i = 0; i < BOX_STATUS_COUNT; i++)
-        octstr_format_append(out, "%s %s %ld", i ? "," : "", box_status_names[i], s->today[i]);
-    octstr_format_append(out, "\nawaiting bearerbox's ack: %ld\noldest due text waiting: %S\n"
-                              "since start: %ld submitted, %ld delivered, %ld failed; "
-                              "%ld reports (%ld unknown), last %s\n%s",
+    for (i = 0; i < s->statuses; i++)
+        octstr_format_append(out, "%s %s %ld", i ? "," : "", s->today[i].status, s->today[i].texts);
+    octstr_format_append(out,
+                         "\nawaiting bearerbox's ack: %ld\noldest due text waiting: %S\n"
+                         "since start: %ld submitted, %ld delivered, %ld failed; "
+                         "%ld reports (%ld unknown), last %s\n%s",
                          s->in_flight, wait, s->submitted, s->delivered, s->failed, s->reports,
                          s->unknown_reports, octstr_len(last) ? octstr_get_cstr(last) : "none",
                          html ? "</pre></body></html>\n" : "");
@@ -87,8 +88,8 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
     node = xmlNewChild(root, NULL, BAD_CAST "database", NULL);
     xmlNewChild(node, NULL, BAD_CAST "up", BAD_CAST(s->database_up ? "true" : "false"));
     node = xmlNewChild(root, NULL, BAD_CAST "texts-today", NULL);
-    for (i = 0; i < BOX_STATUS_COUNT; i++)
-        xml_number(node, box_status_names[i], s->today[i]);
+    for (i = 0; i < s->statuses; i++)
+        xml_number(node, s->today[i].status, s->today[i].texts);
     node = xmlNewChild(root, NULL, BAD_CAST "queue", NULL);
     xml_number(node, "in-flight", s->in_flight);
     xml_number(node, "oldest-pending-seconds", s->oldest_pending_s);
@@ -116,8 +117,8 @@ static void metric_header(Octstr *out, const char *name, const char *type, const
 }
 
 /* A metric with one value for the box. */
-static void metric(Octstr *out, Octstr *box, const char *name, const char *type,
-                   const char *help, long value)
+static void metric(Octstr *out, Octstr *box, const char *name, const char *type, const char *help,
+                   long value)
 {
     metric_header(out, name, type, help);
     octstr_format_append(out, "absencebox_%s{box=\"%S\"} %ld\n", name, box, value);
@@ -129,9 +130,9 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     int i;
 
     metric_header(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
-    for (i = 0; i < BOX_STATUS_COUNT; i++)
+    for (i = 0; i < s->statuses; i++)
         octstr_format_append(out, "absencebox_texts{box=\"%S\",status=\"%s\"} %ld\n", box,
-                             box_status_names[i], s->today[i]);
+                             s->today[i].status, s->today[i].texts);
     metric(out, box, "texts_in_flight", "gauge", "Texts written to bearerbox awaiting its ack.",
            s->in_flight);
     metric(out, box, "texts_submitted_total", "counter", "Texts submitted since the box started.",
@@ -144,8 +145,7 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
            "Delivery reports received since the box started.", s->reports);
     metric(out, box, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.",
            s->bearerbox_connected);
-    metric(out, box, "database_up", "gauge", "1 while the box's database answers.",
-           s->database_up);
+    metric(out, box, "database_up", "gauge", "1 while the box's database answers.", s->database_up);
     metric(out, box, "queue_oldest_pending_seconds", "gauge",
            "Seconds the oldest due text has waited to be claimed; 0 when none waits.",
            s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
@@ -219,8 +219,7 @@ static void admin_thread(void *arg)
     }
 }
 
-AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board,
-                            Octstr *bearerbox)
+AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board, Octstr *bearerbox)
 {
     AdminHttp *admin;
 

@@ -59,8 +59,7 @@ static LinkEnd read_messages(BearerboxLink *link, Connection *conn)
         if (ret == 1)
             continue;
         if (msg_type(msg) == admin) {
-            int shutdown = msg->admin.command == cmd_shutdown ||
-                           msg->admin.command == cmd_restart;
+            int shutdown = msg->admin.command == cmd_shutdown || msg->admin.command == cmd_restart;
             msg_destroy(msg);
             if (shutdown)
                 return LINK_SHUTDOWN;

@@ -1,12 +1,11 @@
 /*
  * box.c - absencebox's work loop (see box.h).
  */
-#include <unistd.h>
-
 #include "admin_http.h"
 #include "box.h"
 #include "box_status.h"
 #include "delivery.h"
+#include "heartbeat.h"
 #include "message.h"
 #include "migrate.h"
 #include "notification.h"
@@ -27,16 +26,16 @@ struct Box {
     time_t db_paused_until; /* no database work before this, after a failure */
     long db_backoff_s;
     BearerboxLink *link;
-    List *inbox;           /* Msg * from bearerbox, produced by the link */
-    Dict *in_flight;       /* message id text -> InFlight * */
+    List *inbox;     /* Msg * from bearerbox, produced by the link */
+    Dict *in_flight; /* message id text -> InFlight * */
     long in_flight_count;
-    List *acks;            /* ack Msg * not yet applied */
-    List *reports;         /* report Msg * not yet committed (nor acknowledged) */
-    Octstr *started_at;    /* the database's clock when the box started */
-    time_t next_tick;      /* next plan/expire/sweep/heartbeat */
-    int backlog;           /* the last claim filled its batch: more may be due */
-    BoxStatus status;      /* what the admin interface shows, published after each step */
-    BoxStatus summarised;  /* status at the last summary line in the log */
+    List *acks;           /* ack Msg * not yet applied */
+    List *reports;        /* report Msg * not yet committed (nor acknowledged) */
+    Octstr *started_at;   /* the database's clock when the box started */
+    time_t next_tick;     /* next plan/expire/sweep/heartbeat */
+    int backlog;          /* the last claim filled its batch: more may be due */
+    BoxStatus status;     /* what the admin interface shows, published after each step */
+    BoxStatus summarised; /* status at the last summary line in the log */
     BoxStatusBoard *board;
     AdminHttp *admin;
 };
@@ -77,24 +76,6 @@ void box_destroy(Box *box)
 
 /* ---- the database ------------------------------------------------------- */
 
-static int check_schema(Box *box, Octstr **error)
-{
-    int needed = absence_migrations[absence_migration_count - 1].version;
-    int version = migrate_version(box->db, error);
-
-    if (version < 0)
-        return -1;
-    if (version != needed) {
-        *error = octstr_format("schema absence is at version %d but this absencebox needs "
-                               "version %d: %s",
-                               version, needed,
-                               version < needed ? "run 'absencectl migrate'"
-                                                : "upgrade absencebox");
-        return -1;
-    }
-    return 0;
-}
-
 int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **problem)
 {
     PGresult *rows;
@@ -110,7 +91,7 @@ int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **problem)
     }
     if (box->db == NULL)
         return -1;
-    if (check_schema(box, problem) < 0)
+    if (migrate_check(box->db, &absence_schema, problem) < 0)
         return -1;
     rows = db_query(box->db, "select now()::text as now", 0, NULL, problem);
     if (rows == NULL)
@@ -127,8 +108,8 @@ static void database_failed(Box *box, const char *step, Octstr *problem)
           octstr_get_cstr(problem));
     octstr_destroy(problem);
     box->db_paused_until = time(NULL) + box->db_backoff_s;
-    box->db_backoff_s = box->db_backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S
-                                                                 : box->db_backoff_s * 2;
+    box->db_backoff_s =
+        box->db_backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : box->db_backoff_s * 2;
 }
 
 /* 1 when database work may go ahead, reconnecting first if need be. */
@@ -160,8 +141,9 @@ static void refuse_incoming(Box *box, Msg *msg)
 {
     Octstr *from = phone_mask(msg->sms.sender);
 
-    warning(0, "absencebox: ignored an incoming message from %s: absencebox takes no replies; "
-               "route them to smsbox (bearerbox smsbox-route)",
+    warning(0,
+            "absencebox: ignored an incoming message from %s: absencebox takes no replies; "
+            "route them to smsbox (bearerbox smsbox-route)",
             octstr_get_cstr(from));
     octstr_destroy(from);
     bearerbox_link_send(box->link, message_ack_for(msg));
@@ -181,8 +163,8 @@ static void sort_message(Box *box, Msg *msg)
 /* Take everything in the inbox, waiting up to WAIT_S for the first. */
 static void collect(Box *box, long wait_s)
 {
-    Msg *msg = wait_s > 0 ? gwlist_timed_consume(box->inbox, wait_s)
-                          : gwlist_extract_first(box->inbox);
+    Msg *msg =
+        wait_s > 0 ? gwlist_timed_consume(box->inbox, wait_s) : gwlist_extract_first(box->inbox);
 
     while (msg != NULL) {
         sort_message(box, msg);
@@ -215,8 +197,9 @@ static void forget_lost_session(Box *box)
     }
     gwlist_destroy(keys, NULL);
     if (forgotten > 0)
-        warning(0, "absencebox: %ld texts were written to bearerbox but not acknowledged before "
-                   "the connection ended (notifications %s%s); waiting for their reports",
+        warning(0,
+                "absencebox: %ld texts were written to bearerbox but not acknowledged before "
+                "the connection ended (notifications %s%s); waiting for their reports",
                 forgotten, octstr_get_cstr(ids), forgotten > 10 ? ", ..." : "");
     octstr_destroy(ids);
 }
@@ -224,12 +207,14 @@ static void forget_lost_session(Box *box)
 static void log_ack(InFlight *text, Msg *ack)
 {
     if (ack->ack.nack == ack_failed)
-        warning(0, "absencebox: bearerbox refused notification %ld (no route to an SMSC): "
-                   "failed",
+        warning(0,
+                "absencebox: bearerbox refused notification %ld (no route to an SMSC): "
+                "failed",
                 text->notification_id);
     else if (ack->ack.nack == ack_failed_tmp)
-        info(0, "absencebox: bearerbox could not queue notification %ld now; it will be "
-                "sent again",
+        info(0,
+             "absencebox: bearerbox could not queue notification %ld now; it will be "
+             "sent again",
              text->notification_id);
     else
         debug("absence.box", 0, "absencebox: bearerbox took notification %ld",
@@ -274,7 +259,8 @@ static void log_reports(List *reports, ReportCounts *counts)
               octstr_get_cstr(report->sms.msgdata));
         octstr_destroy(to);
     }
-    debug("absence.box", 0, "absencebox: %ld delivery reports: %ld texts delivered, %ld failed, "
+    debug("absence.box", 0,
+          "absencebox: %ld delivery reports: %ld texts delivered, %ld failed, "
           "%ld duplicate reports, %ld unknown",
           counts->reports + counts->duplicates, counts->delivered, counts->failed,
           counts->duplicates, counts->unknown);
@@ -317,17 +303,11 @@ static int apply_reports(Box *box)
 
 static int record_heartbeat(Box *box, int connected)
 {
-    static const char sql[] = "select absence.box_heartbeat($1, $2::integer, $3::timestamptz, "
-                              "$4::boolean, $5, $6::integer)";
-    char pid[24], in_flight[24];
-    const char *values[6] = {octstr_get_cstr(box->config->box.id), pid,
-                             octstr_get_cstr(box->started_at), connected ? "true" : "false",
-                             octstr_get_cstr(bearerbox_link_address(box->link)), in_flight};
+    Heartbeat beat = {box->config->box.id, box->started_at, connected,
+                      bearerbox_link_address(box->link), box->in_flight_count};
     Octstr *error = NULL;
 
-    snprintf(pid, sizeof(pid), "%ld", (long)getpid());
-    snprintf(in_flight, sizeof(in_flight), "%ld", box->in_flight_count);
-    if (db_command(box->db, sql, 6, values, &error) < 0) {
+    if (heartbeat_record(box->db, &beat, &error) < 0) {
         database_failed(box, "recording the heartbeat", error);
         return -1;
     }
@@ -344,13 +324,15 @@ static int plan(Box *box)
         return -1;
     }
     if (result.student_days > 0)
-        info(0, "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "
-                "%ld texts found too late and expired, %ld days whose text would not fit)",
+        info(0,
+             "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "
+             "%ld texts found too late and expired, %ld days whose text would not fit)",
              result.texts_planned, result.student_days, result.guardians_skipped,
              result.texts_expired, result.days_too_long);
     if (result.days_too_long > 0)
-        warning(0, "absencebox: %ld absence texts were not sent because they would not fit "
-                   "max-segments; see absence.student_day",
+        warning(0,
+                "absencebox: %ld absence texts were not sent because they would not fit "
+                "max-segments; see absence.student_day",
                 result.days_too_long);
     return 0;
 }
@@ -367,16 +349,16 @@ static int sweep(Box *box)
     }
     if (expired > 0)
         warning(0, "absencebox: %ld texts expired before they could be sent", expired);
-    unknown = notification_mark_unconfirmed(box->db, box->config->box.id,
-                                            box->config->box.confirm_timeout_s, box->started_at,
-                                            &error);
+    unknown = notification_mark_unconfirmed(
+        box->db, box->config->box.id, box->config->box.confirm_timeout_s, box->started_at, &error);
     if (unknown < 0) {
         database_failed(box, "marking unconfirmed texts", error);
         return -1;
     }
     if (unknown > 0)
-        warning(0, "absencebox: %ld texts are unconfirmed: submitted with no word from "
-                   "bearerbox for %ld s; a person must decide whether to resend them",
+        warning(0,
+                "absencebox: %ld texts are unconfirmed: submitted with no word from "
+                "bearerbox for %ld s; a person must decide whether to resend them",
                 unknown, box->config->box.confirm_timeout_s);
     return 0;
 }
@@ -390,8 +372,9 @@ static void log_summary(Box *box)
 
     if (submitted + delivered + failed == 0)
         return;
-    info(0, "absencebox: %ld texts submitted, %ld delivered, %ld failed since the last "
-            "summary; %ld awaiting bearerbox's ack",
+    info(0,
+         "absencebox: %ld texts submitted, %ld delivered, %ld failed since the last "
+         "summary; %ld awaiting bearerbox's ack",
          submitted, delivered, failed, box->in_flight_count);
     box->summarised = box->status;
 }
@@ -400,32 +383,12 @@ static void log_summary(Box *box)
  * interface. */
 static int count_texts(Box *box)
 {
-    static const char sql[] =
-        "select status, count(*) as texts from absence.notification"
-        " where school_day = (now() at time zone $1)::date group by status"
-        " union all"
-        " select 'oldest', coalesce(extract(epoch from now() - min(due_at))::bigint, -1)"
-        "   from absence.notification where status = 'pending' and due_at <= now()";
-    const char *values[1] = {octstr_get_cstr(box->config->box.timezone)};
     Octstr *error = NULL;
-    PGresult *rows = db_query(box->db, sql, 1, values, &error);
-    int row, i;
 
-    if (rows == NULL) {
+    if (notification_count_today(box->db, box->config, &box->status, &error) < 0) {
         database_failed(box, "counting texts", error);
         return -1;
     }
-    memset(box->status.today, 0, sizeof(box->status.today));
-    for (row = 0; row < PQntuples(rows); row++) {
-        const char *status = PQgetvalue(rows, row, 0);
-        long count = strtol(PQgetvalue(rows, row, 1), NULL, 10);
-        if (strcmp(status, "oldest") == 0)
-            box->status.oldest_pending_s = count;
-        for (i = 0; i < BOX_STATUS_COUNT; i++)
-            if (strcmp(status, box_status_names[i]) == 0)
-                box->status.today[i] = count;
-    }
-    PQclear(rows);
     return 0;
 }
 
@@ -465,8 +428,9 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
         return;
     }
     if (session < 0) {
-        warning(0, "absencebox: writing notification %ld to bearerbox failed; waiting for its "
-                   "reports",
+        warning(0,
+                "absencebox: writing notification %ld to bearerbox failed; waiting for its "
+                "reports",
                 text->notification_id);
         return;
     }
@@ -512,8 +476,8 @@ static int claim_and_submit(Box *box)
 static void publish_status(Box *box)
 {
     box->status.bearerbox_connected = bearerbox_link_session(box->link) > 0;
-    box->status.database_up = PQstatus(box->db) == CONNECTION_OK &&
-                              time(NULL) >= box->db_paused_until;
+    box->status.database_up =
+        PQstatus(box->db) == CONNECTION_OK && time(NULL) >= box->db_paused_until;
     box->status.in_flight = box->in_flight_count;
     box_status_write(box->board, &box->status);
 }
@@ -534,9 +498,9 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
 {
     time_t deadline;
 
-    box->link = bearerbox_link_start(box->config->box.bearerbox_host,
-                                     box->config->box.bearerbox_port, box->config->box.id,
-                                     box->inbox);
+    box->link =
+        bearerbox_link_start(box->config->box.bearerbox_host, box->config->box.bearerbox_port,
+                             box->config->box.id, box->inbox);
     box->admin = admin_http_start(box->config, box->board, bearerbox_link_address(box->link));
     while (!*stop) {
         if (*reopen_logs) {
@@ -546,8 +510,9 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
         }
         step(box, 1);
     }
-    info(0, "absencebox: stopping: no more texts will be claimed; waiting up to %ld s for "
-            "%ld acks",
+    info(0,
+         "absencebox: stopping: no more texts will be claimed; waiting up to %ld s for "
+         "%ld acks",
          box->config->box.shutdown_timeout_s, box->in_flight_count);
     deadline = time(NULL) + box->config->box.shutdown_timeout_s;
     do {
@@ -555,8 +520,9 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
     } while (box->in_flight_count > 0 && time(NULL) < deadline &&
              bearerbox_link_session(box->link) > 0);
     if (box->in_flight_count > 0)
-        warning(0, "absencebox: stopped with %ld texts unacknowledged; they will be settled "
-                   "by their reports or marked unconfirmed",
+        warning(0,
+                "absencebox: stopped with %ld texts unacknowledged; they will be settled "
+                "by their reports or marked unconfirmed",
                 box->in_flight_count);
     log_summary(box);
     if (database_ready(box))

@@ -3,9 +3,6 @@
  */
 #include "box_status.h"
 
-const char *const box_status_names[BOX_STATUS_COUNT] = {
-    "pending", "submitted", "sent", "delivered", "failed", "expired", "unconfirmed"};
-
 struct BoxStatusBoard {
     Mutex *lock;
     BoxStatus status;

@@ -172,8 +172,8 @@ ConfFile *conf_file_read(Octstr *path, Octstr **error)
 
     /* Probe first: octstr_read_file() would log its own error line. */
     if (probe == NULL) {
-        *error = octstr_format("%S: cannot read the configuration file (%s)", path,
-                               strerror(errno));
+        *error =
+            octstr_format("%S: cannot read the configuration file (%s)", path, strerror(errno));
         return NULL;
     }
     fclose(probe);

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "conf_file.h"
 #include "gsm.h"
+#include "json.h"
 #include "template.h"
 
 /*
@@ -62,15 +63,15 @@ static void undeclared_destroy(void *item)
 #define KEY_INT(key, field, dflt, min, max) KEY_MATCH(key)
 #define KEY_BOOL(key, field, dflt) KEY_MATCH(key)
 #define KEY_CLOCK(key, field, dflt) KEY_MATCH(key)
-#define GROUP_MATCH(name, keys)                                                                    \
+#define KEY_LIST(key, field, dflt) KEY_MATCH(key)
+#define SINGLE_GROUP(name, type, keys)                                                             \
     if (octstr_str_compare(group, #name) == 0) {                                                   \
         if (octstr_str_compare(variable, "group") == 0)                                            \
             return 1;                                                                              \
         keys note_undeclared(group, variable);                                                     \
         return 1;                                                                                  \
     }
-#define SINGLE_GROUP(name, type, keys) GROUP_MATCH(name, keys)
-#define MULTI_GROUP(name, type, keys) GROUP_MATCH(name, keys)
+#define MULTI_GROUP SINGLE_GROUP
 
 static int absence_is_allowed_in_group(Octstr *group, Octstr *variable)
 {
@@ -79,8 +80,12 @@ static int absence_is_allowed_in_group(Octstr *group, Octstr *variable)
     return 1;
 }
 
-#undef SINGLE_GROUP
-#undef MULTI_GROUP
+#define KEY_TEXT(key, field, dflt)
+#define KEY_REQUIRED(key, field)
+#define KEY_INT(key, field, dflt, min, max)
+#define KEY_BOOL(key, field, dflt)
+#define KEY_CLOCK(key, field, dflt)
+#define KEY_LIST(key, field, dflt)
 #define SINGLE_GROUP(name, type, keys)                                                             \
     if (octstr_str_compare(query, #name) == 0)                                                     \
         return 1;
@@ -91,14 +96,6 @@ static int absence_is_single_group(Octstr *query)
 #include "config.def"
     return 0;
 }
-
-#undef KEY_TEXT
-#undef KEY_REQUIRED
-#undef KEY_INT
-#undef KEY_BOOL
-#undef KEY_CLOCK
-#undef SINGLE_GROUP
-#undef MULTI_GROUP
 
 /* ---- typed readers ---------------------------------------------------- */
 
@@ -122,8 +119,8 @@ static int reader_fail(Reader *r, const char *key, const char *fmt, ...)
     va_start(args, fmt);
     what = octstr_format_valist(fmt, args);
     va_end(args);
-    r->error = octstr_format("%S:%ld: group '%s', key '%s': %S", r->path, line, r->group,
-                             key, what);
+    r->error =
+        octstr_format("%S:%ld: group '%s', key '%s': %S", r->path, line, r->group, key, what);
     octstr_destroy(what);
     return -1;
 }
@@ -212,8 +209,7 @@ static int read_clock(Reader *r, const char *key, long *out, const char *dflt)
 
     *out = parse_clock(value != NULL ? value : octstr_imm(dflt));
     if (*out < 0) {
-        reader_fail(r, key, "'%S' is not a time of day as HH:MM (24-hour, e.g. \"19:00\")",
-                    value);
+        reader_fail(r, key, "'%S' is not a time of day as HH:MM (24-hour, e.g. \"19:00\")", value);
         octstr_destroy(value);
         return -1;
     }
@@ -221,57 +217,141 @@ static int read_clock(Reader *r, const char *key, long *out, const char *dflt)
     return 0;
 }
 
+/* The words of TEXT, separated by commas, semicolons or blanks. */
+static List *split_list(const char *text)
+{
+    Octstr *value = octstr_create(text);
+    List *words;
+
+    octstr_replace(value, octstr_imm(","), octstr_imm(" "));
+    octstr_replace(value, octstr_imm(";"), octstr_imm(" "));
+    words = octstr_split_words(value);
+    octstr_destroy(value);
+    return words;
+}
+
+/* An empty list is allowed here, and refused by the checks of the keys
+ * that need one. */
+static int read_list(Reader *r, const char *key, List **out, const char *dflt)
+{
+    Octstr *value = cfg_get(r->grp, octstr_imm(key));
+
+    *out = split_list(value != NULL ? octstr_get_cstr(value) : dflt);
+    octstr_destroy(value);
+    return 0;
+}
+
 /* ---- per-group readers and destructors, from config.def --------------- */
 
-#define KEY_TEXT(key, field, dflt)                                                                 \
-    if (read_text(r, #key, &out->field, dflt) < 0)                                                 \
+#define READ(call)                                                                                 \
+    if (call < 0)                                                                                  \
         return -1;
-#define KEY_REQUIRED(key, field)                                                                   \
-    if (read_required(r, #key, &out->field) < 0)                                                   \
-        return -1;
-#define KEY_INT(key, field, dflt, min, max)                                                        \
-    if (read_int(r, #key, &out->field, dflt, min, max) < 0)                                        \
-        return -1;
-#define KEY_BOOL(key, field, dflt)                                                                 \
-    if (read_bool(r, #key, &out->field, dflt) < 0)                                                 \
-        return -1;
-#define KEY_CLOCK(key, field, dflt)                                                                \
-    if (read_clock(r, #key, &out->field, dflt) < 0)                                                \
-        return -1;
+#define KEY_TEXT(key, field, dflt) READ(read_text(r, #key, &out->field, dflt))
+#define KEY_REQUIRED(key, field) READ(read_required(r, #key, &out->field))
+#define KEY_INT(key, field, dflt, min, max) READ(read_int(r, #key, &out->field, dflt, min, max))
+#define KEY_BOOL(key, field, dflt) READ(read_bool(r, #key, &out->field, dflt))
+#define KEY_CLOCK(key, field, dflt) READ(read_clock(r, #key, &out->field, dflt))
+#define KEY_LIST(key, field, dflt) READ(read_list(r, #key, &out->field, dflt))
 #define SINGLE_GROUP(name, type, keys)                                                             \
     static int read_##type(Reader *r, type *out)                                                   \
     {                                                                                              \
         keys return 0;                                                                             \
     }
-#define MULTI_GROUP(name, type, keys) SINGLE_GROUP(name, type, keys)
+#define MULTI_GROUP SINGLE_GROUP
 #include "config.def"
-#undef KEY_TEXT
-#undef KEY_REQUIRED
-#undef KEY_INT
-#undef KEY_BOOL
-#undef KEY_CLOCK
-#undef SINGLE_GROUP
-#undef MULTI_GROUP
+#undef READ
 
 #define KEY_TEXT(key, field, dflt) octstr_destroy(settings->field);
 #define KEY_REQUIRED(key, field) octstr_destroy(settings->field);
 #define KEY_INT(key, field, dflt, min, max)
 #define KEY_BOOL(key, field, dflt)
 #define KEY_CLOCK(key, field, dflt)
+#define KEY_LIST(key, field, dflt) gwlist_destroy(settings->field, octstr_destroy_item);
 #define SINGLE_GROUP(name, type, keys)                                                             \
     static void destroy_##type(type *settings)                                                     \
     {                                                                                              \
         keys memset(settings, 0, sizeof(*settings));                                               \
     }
-#define MULTI_GROUP(name, type, keys) SINGLE_GROUP(name, type, keys)
+#define MULTI_GROUP SINGLE_GROUP
 #include "config.def"
-#undef KEY_TEXT
-#undef KEY_REQUIRED
-#undef KEY_INT
-#undef KEY_BOOL
-#undef KEY_CLOCK
-#undef SINGLE_GROUP
-#undef MULTI_GROUP
+
+/* ---- the defaults alone, for config-sql --------------------------------- */
+
+#define KEY_TEXT(key, field, dflt) out->field = (dflt) != NULL ? octstr_create(dflt) : NULL;
+#define KEY_REQUIRED(key, field) out->field = NULL;
+#define KEY_INT(key, field, dflt, min, max) out->field = (dflt);
+#define KEY_BOOL(key, field, dflt) out->field = (dflt);
+#define KEY_CLOCK(key, field, dflt) out->field = parse_clock(octstr_imm(dflt));
+#define KEY_LIST(key, field, dflt) out->field = split_list(dflt);
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    static void defaults_##type(type *out)                                                         \
+    {                                                                                              \
+        keys                                                                                       \
+    }
+#define MULTI_GROUP(name, type, keys)
+#include "config.def"
+
+void config_box_defaults(BoxSettings *box)
+{
+    defaults_BoxSettings(box);
+}
+
+void config_box_destroy(BoxSettings *box)
+{
+    destroy_BoxSettings(box);
+}
+
+/* ---- the policy's settings as JSON ------------------------------------ */
+
+static void json_list(Octstr *json, List *words)
+{
+    long i;
+
+    octstr_append_char(json, '[');
+    for (i = 0; i < gwlist_len(words); i++) {
+        if (i > 0)
+            octstr_append_cstr(json, ", ");
+        json_append_string(json, octstr_get_cstr(gwlist_get(words, i)));
+    }
+    octstr_append_char(json, ']');
+}
+
+/* One member per POLICY_ key of group absencebox, named by its key. */
+#define KEY_TEXT(key, field, dflt)
+#define KEY_REQUIRED(key, field)
+#define KEY_INT(key, field, dflt, min, max)
+#define KEY_BOOL(key, field, dflt)
+#define KEY_CLOCK(key, field, dflt)
+#define KEY_LIST(key, field, dflt)
+#define POLICY_TEXT(key, field, dflt)                                                              \
+    json_append_name(json, #key);                                                                  \
+    if (box->field == NULL)                                                                        \
+        octstr_append_cstr(json, "null");                                                          \
+    else                                                                                           \
+        json_append_string(json, octstr_get_cstr(box->field));
+#define POLICY_INT(key, field, dflt, min, max)                                                     \
+    json_append_name(json, #key);                                                                  \
+    octstr_format_append(json, "%ld", box->field);
+#define POLICY_BOOL(key, field, dflt)                                                              \
+    json_append_name(json, #key);                                                                  \
+    octstr_append_cstr(json, box->field ? "true" : "false");
+#define POLICY_CLOCK(key, field, dflt)                                                             \
+    json_append_name(json, #key);                                                                  \
+    octstr_format_append(json, "\"%02ld:%02ld\"", box->field / 60, box->field % 60);
+#define POLICY_LIST(key, field, dflt)                                                              \
+    json_append_name(json, #key);                                                                  \
+    json_list(json, box->field);
+#define SINGLE_GROUP(name, type, keys) keys
+#define MULTI_GROUP(name, type, keys)
+
+Octstr *config_policy_json(const BoxSettings *box)
+{
+    Octstr *json = octstr_create("{");
+
+#include "config.def"
+    octstr_append_char(json, '}');
+    return json;
+}
 
 void config_destroy(AbsenceConfig *config)
 {
@@ -280,7 +360,7 @@ void config_destroy(AbsenceConfig *config)
     octstr_destroy(config->path);
     destroy_BoxSettings(&config->box);
     destroy_PgsqlSettings(&config->db);
-    gwlist_destroy(config->absent_marks, octstr_destroy_item);
+    octstr_destroy(config->policy_settings);
     gw_free(config);
 }
 
@@ -312,21 +392,17 @@ static int check_timezone(Reader *r, AbsenceConfig *config)
 {
     if (timezone_exists(config->box.timezone))
         return 0;
-    return reader_fail(r, "timezone", "'%S' is not a known time zone: use a name such as "
-                       "\"Europe/London\" (see /usr/share/zoneinfo)", config->box.timezone);
+    return reader_fail(r, "timezone",
+                       "'%S' is not a known time zone: use a name such as "
+                       "\"Europe/London\" (see /usr/share/zoneinfo)",
+                       config->box.timezone);
 }
 
-static int parse_marks(Reader *r, AbsenceConfig *config)
+static int check_marks(Reader *r, BoxSettings *box)
 {
-    Octstr *text = octstr_duplicate(config->box.absent_marks);
-    List *words;
-
-    octstr_replace(text, octstr_imm(","), octstr_imm(" "));
-    words = octstr_split_words(text);
-    octstr_destroy(text);
-    config->absent_marks = words;
-    if (gwlist_len(words) == 0)
-        return reader_fail(r, "absent-marks", "lists no mark: give the register codes that "
+    if (gwlist_len(box->absent_marks) == 0)
+        return reader_fail(r, "absent-marks",
+                           "lists no mark: give the register codes that "
                            "mean absent, separated by commas, e.g. \"O\"");
     return 0;
 }
@@ -342,8 +418,10 @@ static int check_sender(Reader *r, Octstr *sender)
         return 0;
     }
     if (len > 11)
-        return reader_fail(r, "sender", "'%S' has %ld characters: a name shown as the sender "
-                           "has at most 11", sender, len);
+        return reader_fail(r, "sender",
+                           "'%S' has %ld characters: a name shown as the sender "
+                           "has at most 11",
+                           sender, len);
     for (start = 0; start < len; start++) {
         int c = octstr_get_char(sender, start);
         if (!isalnum(c) && c != ' ')
@@ -361,7 +439,8 @@ static int check_link(Reader *r, AbsenceConfig *config)
     if (!template_uses_link(config->box.message_template))
         return 0;
     if (link == NULL || octstr_len(link) == 0)
-        return reader_fail(r, "report-link", "is required because message-template contains "
+        return reader_fail(r, "report-link",
+                           "is required because message-template contains "
                            "{link}: set it to the college's record-an-absence link");
     for (i = 0; i < octstr_len(link); i++) {
         int c = octstr_get_char(link, i);
@@ -376,7 +455,7 @@ static int check_length(Reader *r, AbsenceConfig *config)
 {
     Octstr *id = octstr_create("");
     Octstr *text;
-    long septets, units;
+    long septets, units, max_septets, max_units;
     int i;
 
     for (i = 0; i < TEMPLATE_MAX_STUDENT_ID; i++)
@@ -387,18 +466,21 @@ static int check_length(Reader *r, AbsenceConfig *config)
     units = gsm_ucs2_units(text);
     octstr_destroy(id);
     octstr_destroy(text);
-    config->max_septets = gsm_septet_budget(config->box.max_segments);
-    config->max_ucs2_chars = config->box.allow_ucs2 ? gsm_ucs2_budget(config->box.max_segments) : 0;
+    max_septets = gsm_septet_budget(config->box.max_segments);
+    max_units = config->box.allow_ucs2 ? gsm_ucs2_budget(config->box.max_segments) : 0;
     if (septets < 0 && !config->box.allow_ucs2)
-        return reader_fail(r, "message-template", "uses a character outside the GSM 7-bit "
+        return reader_fail(r, "message-template",
+                           "uses a character outside the GSM 7-bit "
                            "alphabet (it or report-link): use plain characters, or set "
                            "allow-ucs2 = true to send UCS-2 texts");
-    if (septets > config->max_septets || (septets < 0 && units > config->max_ucs2_chars))
-        return reader_fail(r, "message-template", "a text for a %d-character student ID would "
+    if (septets > max_septets || (septets < 0 && units > max_units))
+        return reader_fail(r, "message-template",
+                           "a text for a %d-character student ID would "
                            "take %ld %s, more than %ld SMS segment(s) hold: shorten the text "
-                           "or raise max-segments", TEMPLATE_MAX_STUDENT_ID,
-                           septets < 0 ? units : septets, septets < 0 ? "UCS-2 characters" :
-                           "GSM septets", config->box.max_segments);
+                           "or raise max-segments",
+                           TEMPLATE_MAX_STUDENT_ID, septets < 0 ? units : septets,
+                           septets < 0 ? "UCS-2 characters" : "GSM septets",
+                           config->box.max_segments);
     return 0;
 }
 
@@ -407,7 +489,8 @@ static int check_admin(Reader *r, BoxSettings *box)
     if (box->admin_port == 0)
         return 0;
     if (box->admin_password == NULL || octstr_len(box->admin_password) == 0)
-        return reader_fail(r, "admin-password", "is required when admin-port is set: the admin "
+        return reader_fail(r, "admin-password",
+                           "is required when admin-port is set: the admin "
                            "interface answers only requests that give it");
     return 0;
 }
@@ -421,11 +504,13 @@ static int check_box(Reader *r, AbsenceConfig *config)
         return -1;
     if (octstr_len(box->id) == 0)
         return reader_fail(r, "id", "may not be empty: bearerbox routes reports by it");
-    if (check_timezone(r, config) < 0 || parse_marks(r, config) < 0)
+    if (check_timezone(r, config) < 0 || check_marks(r, box) < 0)
         return -1;
     if (box->max_lateness_s <= box->send_delay_s)
-        return reader_fail(r, "max-lateness", "%ld is not after send-delay (%ld): no text "
-                           "could ever be sent", box->max_lateness_s, box->send_delay_s);
+        return reader_fail(r, "max-lateness",
+                           "%ld is not after send-delay (%ld): no text "
+                           "could ever be sent",
+                           box->max_lateness_s, box->send_delay_s);
     if (octstr_len(box->student_status_pattern) == 0)
         return reader_fail(r, "student-status-pattern", "may not be empty (default \"C__\")");
     if (template_check(box->message_template, &error) < 0) {
@@ -460,7 +545,8 @@ static Octstr *undeclared_error(Octstr *path, ConfFile *file)
                              "(groups: absencebox, pgsql-connection)",
                              path, first_line, first->group);
     return octstr_format("%S:%ld: group '%S' has no key '%S': check its spelling against "
-                         "conf/absencebox.conf", path, first_line, first->group, first->key);
+                         "conf/absencebox.conf",
+                         path, first_line, first->group, first->key);
 }
 
 /* Read the pgsql-connection group whose id is the box's pgsql-id. */
@@ -489,8 +575,10 @@ static int read_database(Reader *r, Cfg *cfg, AbsenceConfig *config)
     if (failed)
         return -1;
     if (!found)
-        return reader_fail(r, "pgsql-id", "no 'group = pgsql-connection' has id '%S': add one "
-                           "or correct pgsql-id", wanted);
+        return reader_fail(r, "pgsql-id",
+                           "no 'group = pgsql-connection' has id '%S': add one "
+                           "or correct pgsql-id",
+                           wanted);
     return 0;
 }
 
@@ -501,9 +589,11 @@ static int load_groups(Reader *r, Cfg *cfg, AbsenceConfig *config)
         r->error = octstr_format("%S: there is no 'group = absencebox' in this file", r->path);
         return -1;
     }
-    if (read_BoxSettings(r, &config->box) < 0 || read_database(r, cfg, config) < 0)
+    if (read_BoxSettings(r, &config->box) < 0 || read_database(r, cfg, config) < 0 ||
+        check_box(r, config) < 0)
         return -1;
-    return check_box(r, config);
+    config->policy_settings = config_policy_json(&config->box);
+    return 0;
 }
 
 AbsenceConfig *config_load(Octstr *path, Octstr **error)

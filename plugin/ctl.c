@@ -25,29 +25,31 @@ int ctl_fail_octstr(int status, Octstr *message)
     return status;
 }
 
-static int allowed_option(const char *allowed, Octstr *name)
+static Octstr *joined(List *names)
 {
-    List *names = octstr_split(octstr_imm(allowed), octstr_imm(","));
-    int found = gwlist_search(names, name, octstr_item_match) != NULL;
+    Octstr *out = octstr_create("");
+    long i;
 
-    gwlist_destroy(names, octstr_destroy_item);
-    return found;
+    for (i = 0; i < gwlist_len(names); i++)
+        octstr_format_append(out, "%s%S", i ? "," : "", gwlist_get(names, i));
+    return out;
 }
 
 /* One option at ARGV[*i]; 0 or the exit status. */
-static int parse_option(CtlArgs *args, int argc, char **argv, int *i, const char *allowed)
+static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allowed)
 {
-    Octstr *name = octstr_create(argv[*i]), *value = NULL;
+    Octstr *name = octstr_create(argv[*i]), *value = NULL, *names;
     long equals = octstr_search_char(name, '=', 0);
 
     if (equals >= 0) {
         value = octstr_copy(name, equals + 1, octstr_len(name));
         octstr_truncate(name, equals);
     }
-    if (!allowed_option(allowed, name)) {
-        ctl_fail(EXIT_USER, "%s: unknown option '%s' (%s%s)", args->command,
-                 octstr_get_cstr(name), *allowed ? "options: " : "it takes no options",
-                 allowed);
+    if (gwlist_search(allowed, name, octstr_item_match) == NULL) {
+        names = joined(allowed);
+        ctl_fail(EXIT_USER, "%s: unknown option '%s' (%s%s)", args->command, octstr_get_cstr(name),
+                 octstr_len(names) ? "options: " : "it takes no options", octstr_get_cstr(names));
+        octstr_destroy(names);
     } else if (value == NULL && *i + 1 >= argc) {
         ctl_fail(EXIT_USER, "%s: %s needs a value", args->command, octstr_get_cstr(name));
     } else {
@@ -62,8 +64,7 @@ static int parse_option(CtlArgs *args, int argc, char **argv, int *i, const char
     return EXIT_USER;
 }
 
-int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv,
-                   const char *allowed, long max_words)
+int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed)
 {
     int i;
 
@@ -78,9 +79,6 @@ int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv,
             gwlist_append(args->words, octstr_create(argv[i]));
         }
     }
-    if (gwlist_len(args->words) > max_words)
-        return ctl_fail(EXIT_USER, "%s: unexpected argument '%s' (absencectl --help)", command,
-                        octstr_get_cstr(gwlist_get(args->words, max_words)));
     return 0;
 }
 
@@ -95,30 +93,10 @@ Octstr *ctl_arg(CtlArgs *args, const char *name)
     return dict_get(args->options, octstr_imm(name));
 }
 
-int ctl_format(CtlArgs *args, const char *allowed, OutputFormat default_format,
-               OutputFormat *format)
+Octstr *ctl_word(CtlArgs *args, long i)
 {
-    Octstr *name = ctl_arg(args, "--format"), *error = NULL;
-
-    *format = default_format;
-    if (name == NULL || output_format_parse(name, allowed, format, &error) == 0)
-        return 0;
-    return ctl_fail_octstr(EXIT_USER, error);
-}
-
-int ctl_run(Ctl *ctl, int argc, char **argv, const char *command, const char *options,
-            long max_words, const char *formats, OutputFormat default_format, CtlBody body)
-{
-    CtlArgs args;
-    OutputFormat format = default_format;
-    int status = ctl_args_parse(&args, command, argc, argv, options, max_words);
-
-    if (status == 0 && formats != NULL)
-        status = ctl_format(&args, formats, default_format, &format);
-    if (status == 0)
-        status = body(ctl, &args, format);
-    ctl_args_destroy(&args);
-    return status;
+    gw_assert(i < gwlist_len(args->words));
+    return gwlist_get(args->words, i);
 }
 
 PGresult *ctl_query(Ctl *ctl, const char *sql, int n, const char *const *values, int *status)
@@ -130,9 +108,8 @@ PGresult *ctl_query(Ctl *ctl, const char *sql, int n, const char *const *values,
     if (rows != NULL)
         return rows;
     /* P0: raised by our functions on purpose; 22: a value the user typed */
-    *status = strncmp(sqlstate, "P0", 2) == 0 || strncmp(sqlstate, "22", 2) == 0
-                  ? EXIT_USER
-                  : EXIT_ENVIRONMENT;
+    *status = strncmp(sqlstate, "P0", 2) == 0 || strncmp(sqlstate, "22", 2) == 0 ? EXIT_USER
+                                                                                 : EXIT_ENVIRONMENT;
     ctl_fail_octstr(*status, error);
     return NULL;
 }
@@ -170,8 +147,7 @@ static Octstr *convert(Ctl *ctl, const char *sql, Octstr *text, const char *opti
         }
         octstr_destroy(error);
         *status = ctl_fail(EXIT_USER, "%s '%s' is not a date%s like %s", option,
-                           octstr_get_cstr(text), strchr(example, ':') ? " and time" : "",
-                           example);
+                           octstr_get_cstr(text), strchr(example, ':') ? " and time" : "", example);
         return NULL;
     }
     value = db_text(rows, 0, "value");
@@ -204,6 +180,22 @@ Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status)
         return NULL;
     }
     return convert(ctl, sql, text, option, "'2026-11-23 10:30'", status);
+}
+
+List *ctl_text_statuses(Ctl *ctl, int *status)
+{
+    static const char sql[] = "select status from absence.notification_status order by position";
+    PGresult *rows = ctl_query(ctl, sql, 0, NULL, status);
+    List *statuses;
+    int row;
+
+    if (rows == NULL)
+        return NULL;
+    statuses = gwlist_create();
+    for (row = 0; row < PQntuples(rows); row++)
+        gwlist_append(statuses, db_text(rows, row, "status"));
+    PQclear(rows);
+    return statuses;
 }
 
 Octstr *ctl_actor(void)

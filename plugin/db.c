@@ -58,10 +58,10 @@ PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octst
     conn = PQconnectdbParams(keys, values, 0);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
         Octstr *why = first_line(conn ? PQerrorMessage(conn) : "out of memory");
-        *error = octstr_format("cannot connect to PostgreSQL (pgsql-connection '%S', "
-                               "database '%s' on '%s'): %S",
-                               settings->id, conn ? PQdb(conn) : "?", conn ? PQhost(conn) : "?",
-                               why);
+        *error =
+            octstr_format("cannot connect to PostgreSQL (pgsql-connection '%S', "
+                          "database '%s' on '%s'): %S",
+                          settings->id, conn ? PQdb(conn) : "?", conn ? PQhost(conn) : "?", why);
         octstr_destroy(why);
         PQfinish(conn);
         return NULL;
@@ -107,8 +107,7 @@ PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const
     return NULL;
 }
 
-PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values,
-                   Octstr **error)
+PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error)
 {
     return db_query_state(conn, sql, n, values, error, NULL);
 }
@@ -123,25 +122,47 @@ int db_command(PGconn *conn, const char *sql, int n, const char *const *values, 
     return 0;
 }
 
+/* The number of column NAME; panics when RESULT has none of that name. */
+static int column(PGresult *result, const char *name)
+{
+    int number = PQfnumber(result, name);
+
+    if (number < 0)
+        panic(0,
+              "absence.db: the query's result has no column '%s' (it has %d columns): "
+              "the code and its SQL disagree",
+              name, PQnfields(result));
+    return number;
+}
+
+const char *db_value(PGresult *result, int row, const char *name)
+{
+    return PQgetvalue(result, row, column(result, name));
+}
+
+int db_is_null(PGresult *result, int row, const char *name)
+{
+    return PQgetisnull(result, row, column(result, name));
+}
+
 Octstr *db_text(PGresult *result, int row, const char *name)
 {
-    int column = PQfnumber(result, name);
+    int number = column(result, name);
 
-    gw_assert(column >= 0);
-    if (PQgetisnull(result, row, column))
+    if (PQgetisnull(result, row, number))
         return NULL;
-    return octstr_create_from_data(PQgetvalue(result, row, column),
-                                   PQgetlength(result, row, column));
+    return octstr_create_from_data(PQgetvalue(result, row, number),
+                                   PQgetlength(result, row, number));
 }
 
 long db_long(PGresult *result, int row, const char *name)
 {
-    int column = PQfnumber(result, name);
+    return strtol(db_value(result, row, name), NULL, 10);
+}
 
-    gw_assert(column >= 0);
-    if (PQgetisnull(result, row, column))
-        return 0;
-    return strtol(PQgetvalue(result, row, column), NULL, 10);
+int db_bool(PGresult *result, int row, const char *name)
+{
+    return db_value(result, row, name)[0] == 't';
 }
 
 Octstr *db_array(List *items)

@@ -3,6 +3,7 @@
  */
 #include "delivery.h"
 #include "message.h"
+#include "policy.h"
 
 /* The six columns of a report batch, as parallel arrays. */
 enum { REPORT_ID, TOKEN, DLR_TYPE, SMSC_ID, FOREIGN_ID, REPLY, REPORT_COLUMNS };
@@ -26,11 +27,11 @@ int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *repo
                            ReportCounts *counts, Octstr **error)
 {
     static const char sql[] =
-        "select * from absence.apply_reports($1, $2, $3, $4::uuid[], $5::text[], "
-        "$6::integer[], $7::text[], $8::text[], $9::text[])";
+        "select * from absence.apply_reports(" POLICY_SETTINGS_SQL ", $2, $3::uuid[], "
+        "$4::text[], $5::integer[], $6::text[], $7::text[], $8::text[])";
     List *columns[REPORT_COLUMNS];
     Octstr *arrays[REPORT_COLUMNS];
-    const char *values[3 + REPORT_COLUMNS];
+    const char *values[2 + REPORT_COLUMNS];
     PGresult *rows;
     long i;
 
@@ -38,15 +39,14 @@ int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *repo
         columns[i] = gwlist_create();
     for (i = 0; i < gwlist_len(reports); i++)
         add_report(columns, gwlist_get(reports, i));
-    values[0] = octstr_get_cstr(config->box.id);
-    values[1] = octstr_get_cstr(config->box.pastoral_category);
-    values[2] = octstr_get_cstr(config->box.timezone);
+    values[0] = octstr_get_cstr(config->policy_settings);
+    values[1] = octstr_get_cstr(config->box.id);
     for (i = 0; i < REPORT_COLUMNS; i++) {
         arrays[i] = db_array(columns[i]);
-        values[3 + i] = octstr_get_cstr(arrays[i]);
+        values[2 + i] = octstr_get_cstr(arrays[i]);
         gwlist_destroy(columns[i], octstr_destroy_item);
     }
-    rows = db_query(conn, sql, 3 + REPORT_COLUMNS, values, error);
+    rows = db_query(conn, sql, 2 + REPORT_COLUMNS, values, error);
     for (i = 0; i < REPORT_COLUMNS; i++)
         octstr_destroy(arrays[i]);
     if (rows == NULL)

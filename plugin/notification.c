@@ -3,6 +3,7 @@
  * notification.h).
  */
 #include "notification.h"
+#include "policy.h"
 
 static OutgoingText *text_from_row(PGresult *rows, int row)
 {
@@ -37,7 +38,7 @@ List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr 
     return texts;
 }
 
-/* The first column of SQL's one row as a number, or -1. */
+/* Column "count" of SQL's one row, or -1. */
 static long single_count(PGconn *conn, const char *sql, int n, const char *const *values,
                          Octstr **error)
 {
@@ -46,7 +47,7 @@ static long single_count(PGconn *conn, const char *sql, int n, const char *const
 
     if (rows == NULL)
         return -1;
-    count = strtol(PQgetvalue(rows, 0, 0), NULL, 10);
+    count = db_long(rows, 0, "count");
     PQclear(rows);
     return count;
 }
@@ -64,7 +65,8 @@ static long call_with_array(PGconn *conn, const char *sql, List *items, Octstr *
 
 long notification_release(PGconn *conn, List *message_ids, Octstr **error)
 {
-    return call_with_array(conn, "select absence.release_texts($1::uuid[])", message_ids, error);
+    return call_with_array(conn, "select absence.release_texts($1::uuid[]) as count", message_ids,
+                           error);
 }
 
 int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error)
@@ -101,17 +103,45 @@ int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr 
 
 long notification_expire(PGconn *conn, Octstr **error)
 {
-    return single_count(conn, "select absence.expire_texts()", 0, NULL, error);
+    return single_count(conn, "select absence.expire_texts() as count", 0, NULL, error);
 }
 
-long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s,
-                                   Octstr *started_at, Octstr **error)
+long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s, Octstr *started_at,
+                                   Octstr **error)
 {
     char timeout[24];
     const char *values[3] = {octstr_get_cstr(box_id), timeout, octstr_get_cstr(started_at)};
 
     snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
-    return single_count(conn, "select absence.mark_unconfirmed($1, $2::integer, "
-                              "$3::timestamptz)",
+    return single_count(conn,
+                        "select absence.mark_unconfirmed($1, $2::integer, "
+                        "$3::timestamptz) as count",
                         3, values, error);
+}
+
+int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatus *status,
+                             Octstr **error)
+{
+    static const char sql[] = "select * from absence.texts_today(" POLICY_SETTINGS_SQL ")";
+    const char *values[1] = {octstr_get_cstr(config->policy_settings)};
+    PGresult *rows = db_query(conn, sql, 1, values, error);
+    int row;
+
+    if (rows == NULL)
+        return -1;
+    if (PQntuples(rows) > BOX_STATUS_MAX)
+        panic(0,
+              "absencebox: absence.notification_status has %d statuses, more than the %d "
+              "the box's status holds",
+              PQntuples(rows), BOX_STATUS_MAX);
+    status->statuses = PQntuples(rows);
+    for (row = 0; row < PQntuples(rows); row++) {
+        snprintf(status->today[row].status, sizeof(status->today[row].status), "%s",
+                 db_value(rows, row, "status"));
+        status->today[row].texts = db_long(rows, row, "texts");
+    }
+    status->oldest_pending_s =
+        db_is_null(rows, 0, "oldest_pending_s") ? -1 : db_long(rows, 0, "oldest_pending_s");
+    PQclear(rows);
+    return 0;
 }

@@ -1,6 +1,7 @@
 /*
  * output.c - tables, CSV and JSON from libpq results (see output.h).
  */
+#include "json.h"
 #include "output.h"
 
 /* PostgreSQL type oids JSON shows unquoted. */
@@ -92,9 +93,9 @@ static void print_csv_field(FILE *out, const char *text)
     fputc('"', out);
 }
 
-void output_csv_columns(FILE *out, PGresult *rows, int columns)
+static void output_csv(FILE *out, PGresult *rows)
 {
-    int row, column;
+    int columns = PQnfields(rows), row, column;
 
     for (column = 0; column < columns; column++) {
         if (column > 0)
@@ -112,27 +113,6 @@ void output_csv_columns(FILE *out, PGresult *rows, int columns)
     }
 }
 
-void output_json_string(Octstr *out, const char *text)
-{
-    octstr_append_char(out, '"');
-    for (; *text; text++) {
-        unsigned char c = (unsigned char)*text;
-        if (c == '"' || c == '\\')
-            octstr_format_append(out, "\\%c", c);
-        else if (c == '\n')
-            octstr_append_cstr(out, "\\n");
-        else if (c == '\r')
-            octstr_append_cstr(out, "\\r");
-        else if (c == '\t')
-            octstr_append_cstr(out, "\\t");
-        else if (c < 0x20)
-            octstr_format_append(out, "\\u%04x", c);
-        else
-            octstr_append_char(out, c);
-    }
-    octstr_append_char(out, '"');
-}
-
 static void json_value(Octstr *out, PGresult *rows, int row, int column)
 {
     Oid type = PQftype(rows, column);
@@ -145,7 +125,7 @@ static void json_value(Octstr *out, PGresult *rows, int row, int column)
     else if (type == OID_INT2 || type == OID_INT4 || type == OID_INT8 || type == OID_NUMERIC)
         octstr_append_cstr(out, value);
     else
-        output_json_string(out, value);
+        json_append_string(out, value);
 }
 
 void output_json_object(Octstr *out, PGresult *rows, int row)
@@ -156,7 +136,7 @@ void output_json_object(Octstr *out, PGresult *rows, int row)
     for (column = 0; column < PQnfields(rows); column++) {
         if (column > 0)
             octstr_append_cstr(out, ", ");
-        output_json_string(out, PQfname(rows, column));
+        json_append_string(out, PQfname(rows, column));
         octstr_append_cstr(out, ": ");
         json_value(out, rows, row, column);
     }
@@ -180,7 +160,7 @@ static void output_json(FILE *out, PGresult *rows)
 void output_rows(FILE *out, PGresult *rows, OutputFormat format)
 {
     if (format == FORMAT_CSV)
-        output_csv_columns(out, rows, PQnfields(rows));
+        output_csv(out, rows);
     else if (format == FORMAT_JSON)
         output_json(out, rows);
     else

@@ -108,8 +108,7 @@ static void render_piece(void *context, Octstr *template, long from, long len, i
         octstr_append(render->out, render->values[index]);
 }
 
-Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time,
-                        Octstr *link)
+Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time, Octstr *link)
 {
     RenderContext render = {octstr_create(""), {student_id, lesson_time, link}};
     Octstr *error = NULL;

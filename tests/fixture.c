@@ -16,11 +16,12 @@ void fixture_reset(void)
 PGconn *fixture_open_migrated(const char *name)
 {
     Octstr *error = NULL;
+    MigrateResult result;
     PGconn *conn;
 
     test_gwlib_init();
     conn = test_db_create(name);
-    if (migrate_apply(conn, absence_migrations, absence_migration_count, &error) < 0) {
+    if (migrate_apply(conn, &absence_schema, &result, &error) < 0) {
         fprintf(stderr, "# migrate failed: %s\n", octstr_get_cstr(error));
         octstr_destroy(error);
         PQfinish(conn);
@@ -60,8 +61,9 @@ void fx_lesson(PGconn *conn, long lesson_id, const char *starts_at, const char *
     char id[32];
 
     snprintf(id, sizeof(id), "%ld", lesson_id);
-    test_db_exec(conn, "insert into absence.lesson (lesson_id, starts_at, ends_at, "
-                       "register_marked_at) values ($1, $2, $3, $4)",
+    test_db_exec(conn,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, "
+                 "register_marked_at) values ($1, $2, $3, $4)",
                  id, starts_at, ends_at, register_marked_at, SQL_END);
 }
 
@@ -70,9 +72,10 @@ void fx_mark(PGconn *conn, long lesson_id, const char *student_id, const char *m
     char id[32];
 
     snprintf(id, sizeof(id), "%ld", lesson_id);
-    test_db_exec(conn, "insert into absence.attendance_mark (lesson_id, student_id, mark) "
-                       "values ($1, $2, $3) on conflict (lesson_id, student_id) "
-                       "do update set mark = excluded.mark",
+    test_db_exec(conn,
+                 "insert into absence.attendance_mark (lesson_id, student_id, mark) "
+                 "values ($1, $2, $3) on conflict (lesson_id, student_id) "
+                 "do update set mark = excluded.mark",
                  id, student_id, mark, SQL_END);
 }
 
@@ -82,8 +85,9 @@ void fx_guardian(PGconn *conn, long guardian_id, const char *mobile, const char 
 
     snprintf(id, sizeof(id), "%ld", guardian_id);
     snprintf(name, sizeof(name), "Guardian %ld", guardian_id);
-    test_db_exec(conn, "insert into absence.guardian (guardian_id, name, mobile, account_status) "
-                       "values ($1, $2, $3, $4)",
+    test_db_exec(conn,
+                 "insert into absence.guardian (guardian_id, name, mobile, account_status) "
+                 "values ($1, $2, $3, $4)",
                  id, name, mobile, account_status, SQL_END);
 }
 
@@ -93,8 +97,9 @@ void fx_link(PGconn *conn, long guardian_id, const char *student_id, const char 
     char id[32];
 
     snprintf(id, sizeof(id), "%ld", guardian_id);
-    test_db_exec(conn, "insert into absence.guardian_student (guardian_id, student_id, "
-                       "link_status, hide_attendance) values ($1, $2, $3, $4)",
+    test_db_exec(conn,
+                 "insert into absence.guardian_student (guardian_id, student_id, "
+                 "link_status, hide_attendance) values ($1, $2, $3, $4)",
                  id, student_id, link_status, hide_attendance ? "true" : "false", SQL_END);
 }
 
@@ -120,8 +125,8 @@ Octstr *fx_trigger(PGconn *conn, const char *at, const char *student_id)
 
 Octstr *fx_plan(PGconn *conn, const char *at)
 {
-    Octstr *sql = octstr_format("select * from absence.plan(%s, $1::timestamptz, 'test-box')",
-                                fx_settings);
+    Octstr *sql =
+        octstr_format("select * from absence.plan(%s, $1::timestamptz, 'test-box')", fx_settings);
     Octstr *rows = test_db_rows(conn, octstr_get_cstr(sql), at, SQL_END);
 
     octstr_destroy(sql);
@@ -131,21 +136,24 @@ Octstr *fx_plan(PGconn *conn, const char *at)
 
 Octstr *fx_texts(PGconn *conn)
 {
-    return test_db_rows(conn, "select student_id, guardian_id, recipient, status "
-                              "from absence.notification order by student_id, guardian_id",
+    return test_db_rows(conn,
+                        "select student_id, guardian_id, recipient, status "
+                        "from absence.notification order by student_id, guardian_id",
                         SQL_END);
 }
 
 Octstr *fx_skips(PGconn *conn)
 {
-    return test_db_rows(conn, "select student_id, guardian_id, reason from absence.guardian_skip "
-                              "order by student_id, guardian_id",
+    return test_db_rows(conn,
+                        "select student_id, guardian_id, reason from absence.guardian_skip "
+                        "order by student_id, guardian_id",
                         SQL_END);
 }
 
 Octstr *fx_bodies(PGconn *conn, const char *student_id)
 {
-    return test_db_rows(conn, "select body from absence.notification where student_id = $1 "
-                              "order by guardian_id",
+    return test_db_rows(conn,
+                        "select body from absence.notification where student_id = $1 "
+                        "order by guardian_id",
                         student_id, SQL_END);
 }

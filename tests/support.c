@@ -35,17 +35,27 @@ static Octstr *decode_escapes(Octstr *raw)
         }
         c = octstr_get_char(raw, ++i);
         switch (c) {
-        case 'n': octstr_append_char(out, '\n'); break;
-        case 'r': octstr_append_char(out, '\r'); break;
-        case 'f': octstr_append_char(out, '\f'); break;
-        case 't': octstr_append_char(out, '\t'); break;
+        case 'n':
+            octstr_append_char(out, '\n');
+            break;
+        case 'r':
+            octstr_append_char(out, '\r');
+            break;
+        case 'f':
+            octstr_append_char(out, '\f');
+            break;
+        case 't':
+            octstr_append_char(out, '\t');
+            break;
         case 'x': {
             char hex[3] = {(char)octstr_get_char(raw, i + 1), (char)octstr_get_char(raw, i + 2), 0};
             octstr_append_char(out, (int)strtol(hex, NULL, 16));
             i += 2;
             break;
         }
-        default: octstr_append_char(out, c); break;
+        default:
+            octstr_append_char(out, c);
+            break;
         }
     }
     return out;
@@ -112,8 +122,8 @@ Octstr *test_case_field(List *cases, long row, long column)
     return gwlist_get(fields, column);
 }
 
-int test_run_cases(const char *group, List *cases, CMUnitTestFunction function,
-                   const char *name, const struct CMUnitTest *fixed, size_t nfixed)
+int test_run_cases(const char *group, List *cases, CMUnitTestFunction function, const char *name,
+                   const struct CMUnitTest *fixed, size_t nfixed)
 {
     long n = gwlist_len(cases), i;
     struct CMUnitTest *tests = gw_malloc(sizeof(*tests) * (n + nfixed));
@@ -128,8 +138,8 @@ int test_run_cases(const char *group, List *cases, CMUnitTestFunction function,
         octstr_replace(title, octstr_imm("\n"), octstr_imm("\\n"));
         octstr_replace(title, octstr_imm("\r"), octstr_imm("\\r"));
         octstr_replace(title, octstr_imm("\f"), octstr_imm("\\f"));
-        tests[i] = (struct CMUnitTest){gw_strdup(octstr_get_cstr(title)), function, NULL, NULL,
-                                       fields};
+        tests[i] =
+            (struct CMUnitTest){gw_strdup(octstr_get_cstr(title)), function, NULL, NULL, fields};
         octstr_destroy(title);
     }
     memcpy(tests + n, fixed, sizeof(*fixed) * nfixed);
@@ -153,7 +163,8 @@ static PGconn *connect_to(const char *dbname)
 
     if (PQstatus(conn) != CONNECTION_OK)
         test_fail("no PostgreSQL for the database tests (%s); run them through scripts/test, "
-                 "which starts one", PQerrorMessage(conn));
+                  "which starts one",
+                  PQerrorMessage(conn));
     PQsetNoticeProcessor(conn, quiet_notice, NULL);
     return conn;
 }
@@ -163,8 +174,8 @@ PGconn *test_db_create(const char *name)
     const char *maintenance = getenv("PGDATABASE") ? getenv("PGDATABASE") : "postgres";
     PGconn *admin = connect_to(maintenance);
     Octstr *drop = octstr_format("drop database if exists \"%s\"", name);
-    Octstr *create = octstr_format("create database \"%s\" encoding 'UTF8' template template0",
-                                   name);
+    Octstr *create =
+        octstr_format("create database \"%s\" encoding 'UTF8' template template0", name);
     PGconn *conn;
 
     test_db_exec(admin, octstr_get_cstr(drop), SQL_END);
@@ -236,8 +247,8 @@ Octstr *test_db_rows(PGconn *conn, const char *sql, ...)
         for (column = 0; column < PQnfields(result); column++) {
             if (column > 0)
                 octstr_append_char(rows, '|');
-            octstr_append_cstr(rows, PQgetisnull(result, row, column)
-                                         ? "~" : PQgetvalue(result, row, column));
+            octstr_append_cstr(
+                rows, PQgetisnull(result, row, column) ? "~" : PQgetvalue(result, row, column));
         }
         octstr_append_char(rows, '\n');
     }

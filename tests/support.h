@@ -42,8 +42,8 @@ Octstr *test_case_field(List *cases, long row, long column);
  * first three fields ("%S" each, in order), then the FIXED tests.
  * Returns the number of failures.
  */
-int test_run_cases(const char *group, List *cases, CMUnitTestFunction function,
-                   const char *name, const struct CMUnitTest *fixed, size_t nfixed);
+int test_run_cases(const char *group, List *cases, CMUnitTestFunction function, const char *name,
+                   const struct CMUnitTest *fixed, size_t nfixed);
 
 /*
  * A new, empty database named NAME (dropped first if it exists) on the

@@ -1,5 +1,5 @@
 /*
- * test_box_db.c - the box's database steps (scripts/migrations/003_box.sql)
+ * test_box_db.c - the box's database steps (plugin/sql/functions/texts.sql)
  * one transition at a time: claim, acks, reports and the pastoral log,
  * expiry, unconfirmed texts, release, and two boxes claiming at once.
  * Every test runs in a transaction that is rolled back, except the
@@ -43,17 +43,19 @@ static void pending_texts(int n)
 
 static Octstr *statuses(void)
 {
-    return test_db_rows(db, "select guardian_id, status from absence.notification "
-                            "order by guardian_id",
+    return test_db_rows(db,
+                        "select guardian_id, status from absence.notification "
+                        "order by guardian_id",
                         SQL_END);
 }
 
 /* Claim for BOX (up to LIMIT); "notification_id|recipient" rows. */
 static Octstr *claim(const char *box, const char *limit)
 {
-    return test_db_rows(db, "select notification_id - (select min(notification_id) - 1 "
-                            "from absence.notification), recipient "
-                            "from absence.claim_texts($1, $2::integer) order by 1",
+    return test_db_rows(db,
+                        "select notification_id - (select min(notification_id) - 1 "
+                        "from absence.notification), recipient "
+                        "from absence.claim_texts($1, $2::integer) order by 1",
                         box, limit, SQL_END);
 }
 
@@ -71,8 +73,8 @@ static Octstr *token_of(long guardian)
     char id[16];
 
     snprintf(id, sizeof(id), "%ld", guardian);
-    return test_db_value(db, "select token from absence.notification where guardian_id = $1",
-                         id, SQL_END);
+    return test_db_value(db, "select token from absence.notification where guardian_id = $1", id,
+                         SQL_END);
 }
 
 /* Apply one ack (NACK) for GUARDIAN's text; the counts "sent|retried|failed". */
@@ -81,8 +83,9 @@ static Octstr *ack(long guardian, const char *nack)
     Octstr *id = message_id_of(guardian);
     Octstr *ids = octstr_format("{%S}", id);
     Octstr *nacks = octstr_format("{%s}", nack);
-    Octstr *counts = test_db_rows(db, "select * from absence.apply_acks($1::uuid[], "
-                                      "$2::integer[])",
+    Octstr *counts = test_db_rows(db,
+                                  "select * from absence.apply_acks($1::uuid[], "
+                                  "$2::integer[])",
                                   octstr_get_cstr(ids), octstr_get_cstr(nacks), SQL_END);
 
     octstr_destroy(id);
@@ -98,7 +101,7 @@ static Octstr *report(const char *report_id, Octstr *token, const char *type, co
     Octstr *counts = test_db_rows(
         db,
         "select reports, duplicates, unknown, delivered, failed from absence.apply_reports("
-        "'box-a', 'Absence text', 'Europe/London', array[$1::uuid], array[$2::text], "
+        "absence.policy_settings(), 'box-a', array[$1::uuid], array[$2::text], "
         "array[$3::integer], array['smsc'], array['F1'], array[$4::text])",
         report_id, octstr_get_cstr(token), type, reply, SQL_END);
 
@@ -117,9 +120,10 @@ static void test_claim_marks_due_texts_submitted_once(void **state)
     assert_octstr_equal(claim("box-a", "2"), "1|+447700900101\n2|+447700900102\n");
     assert_octstr_equal(claim("box-a", "5"), "3|+447700900103\n");
     assert_octstr_equal(claim("box-a", "5"), "");
-    assert_octstr_equal(test_db_rows(db, "select count(distinct message_id), min(attempts), "
-                                         "max(attempts), min(box_id) from absence.notification "
-                                         "where status = 'submitted' and submitted_at is not null",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select count(distinct message_id), min(attempts), "
+                                     "max(attempts), min(box_id) from absence.notification "
+                                     "where status = 'submitted' and submitted_at is not null",
                                      SQL_END),
                         "3|1|1|box-a\n");
 }
@@ -128,10 +132,14 @@ static void test_claim_skips_texts_not_due_or_expired(void **state)
 {
     (void)state;
     pending_texts(3);
-    test_db_exec(db, "update absence.notification set due_at = now() + interval '1 minute' "
-                     "where guardian_id = 101", SQL_END);
-    test_db_exec(db, "update absence.notification set expires_at = now() - interval '1 second' "
-                     "where guardian_id = 102", SQL_END);
+    test_db_exec(db,
+                 "update absence.notification set due_at = now() + interval '1 minute' "
+                 "where guardian_id = 101",
+                 SQL_END);
+    test_db_exec(db,
+                 "update absence.notification set expires_at = now() - interval '1 second' "
+                 "where guardian_id = 102",
+                 SQL_END);
     assert_octstr_equal(claim("box-a", "5"), "3|+447700900103\n");
 }
 
@@ -151,8 +159,9 @@ static void test_temporary_nack_puts_the_text_back(void **state)
     pending_texts(1);
     octstr_destroy(claim("box-a", "5"));
     assert_octstr_equal(ack(101, "2"), "0|1|0\n");
-    assert_octstr_equal(test_db_rows(db, "select status, message_id is null from "
-                                         "absence.notification",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select status, message_id is null from "
+                                     "absence.notification",
                                      SQL_END),
                         "pending|t\n");
     assert_octstr_equal(claim("box-a", "5"), "1|+447700900101\n");
@@ -166,8 +175,9 @@ static void test_permanent_nack_fails_the_text(void **state)
     pending_texts(1);
     octstr_destroy(claim("box-a", "5"));
     assert_octstr_equal(ack(101, "1"), "0|0|1\n");
-    assert_octstr_equal(test_db_rows(db, "select status, failure_reason from "
-                                         "absence.notification",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select status, failure_reason from "
+                                     "absence.notification",
                                      SQL_END),
                         "failed|bearerbox refused the text: no route to an SMSC\n");
 }
@@ -191,9 +201,10 @@ static void test_delivered_report_writes_one_pastoral_entry(void **state)
     assert_octstr_equal(report(REPORT_1, token_of(101), "8", "ACK/"), "1|0|0|0|0\n");
     assert_octstr_equal(statuses(), "101|sent\n");
     assert_octstr_equal(report(REPORT_2, token_of(101), "1", ""), "1|0|0|1|0\n");
-    assert_octstr_equal(test_db_rows(db, "select n.status, n.delivered_at is not null, "
-                                         "p.category, p.entry from absence.notification n "
-                                         "join absence.pastoral_log p using (notification_id)",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select n.status, n.delivered_at is not null, "
+                                     "p.category, p.entry from absence.notification n "
+                                     "join absence.pastoral_log p using (notification_id)",
                                      SQL_END),
                         "delivered|t|Absence text|Absence text delivered to Parent 1 (guardian "
                         "101) on +4477009****01 about S1's absence from the lesson at 09:00 on "
@@ -209,8 +220,9 @@ static void test_repeated_report_is_kept_once_and_logs_once(void **state)
     assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "1|0|0|1|0\n");
     assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "0|1|0|0|0\n");
     assert_octstr_equal(report(REPORT_2, token_of(101), "1", ""), "1|0|0|0|0\n");
-    assert_octstr_equal(test_db_rows(db, "select (select count(*) from absence.pastoral_log), "
-                                         "(select count(*) from absence.delivery_report)",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select (select count(*) from absence.pastoral_log), "
+                                     "(select count(*) from absence.delivery_report)",
                                      SQL_END),
                         "1|2\n");
 }
@@ -222,10 +234,10 @@ static void test_failure_report_fails_the_text_with_its_reason(void **state)
     octstr_destroy(claim("box-a", "5"));
     assert_octstr_equal(report(REPORT_1, token_of(101), "2", "id:1 stat:UNDELIV err:001"),
                         "1|0|0|0|1\n");
-    assert_octstr_equal(report(REPORT_2, token_of(102), "16", "NACK/0x0000000b"),
-                        "1|0|0|0|1\n");
-    assert_octstr_equal(test_db_rows(db, "select guardian_id, status, failure_reason from "
-                                         "absence.notification order by 1",
+    assert_octstr_equal(report(REPORT_2, token_of(102), "16", "NACK/0x0000000b"), "1|0|0|0|1\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select guardian_id, status, failure_reason from "
+                                     "absence.notification order by 1",
                                      SQL_END),
                         "101|failed|id:1 stat:UNDELIV err:001\n102|failed|NACK/0x0000000b\n");
     assert_octstr_equal(test_db_value(db, "select count(*) from absence.pastoral_log", SQL_END),
@@ -261,11 +273,12 @@ static void test_report_for_an_unknown_token_is_kept(void **state)
 {
     (void)state;
     assert_octstr_equal(report(REPORT_1, octstr_create("not-a-token"), "1", ""), "1|0|1|0|0\n");
-    assert_octstr_equal(report(REPORT_2, octstr_create("6f1c1c4e-0000-4000-8000-000000000000"),
-                               "1", ""),
-                        "1|0|1|0|0\n");
-    assert_octstr_equal(test_db_rows(db, "select token, notification_id from "
-                                         "absence.delivery_report order by token",
+    assert_octstr_equal(
+        report(REPORT_2, octstr_create("6f1c1c4e-0000-4000-8000-000000000000"), "1", ""),
+        "1|0|1|0|0\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select token, notification_id from "
+                                     "absence.delivery_report order by token",
                                      SQL_END),
                         "6f1c1c4e-0000-4000-8000-000000000000|~\nnot-a-token|~\n");
 }
@@ -274,8 +287,10 @@ static void test_pending_texts_past_expiry_expire(void **state)
 {
     (void)state;
     pending_texts(2);
-    test_db_exec(db, "update absence.notification set expires_at = now() - interval '1 second' "
-                     "where guardian_id = 101", SQL_END);
+    test_db_exec(db,
+                 "update absence.notification set expires_at = now() - interval '1 second' "
+                 "where guardian_id = 101",
+                 SQL_END);
     assert_octstr_equal(test_db_value(db, "select absence.expire_texts()", SQL_END), "1");
     assert_octstr_equal(statuses(), "101|expired\n102|pending\n");
 }
@@ -285,20 +300,25 @@ static void test_unheard_submission_becomes_unconfirmed_after_the_timeout(void *
     (void)state;
     pending_texts(2);
     octstr_destroy(claim("box-a", "5"));
-    test_db_exec(db, "update absence.notification set submitted_at = now() - interval '601 s' "
-                     "where guardian_id = 101", SQL_END);
+    test_db_exec(db,
+                 "update absence.notification set submitted_at = now() - interval '601 s' "
+                 "where guardian_id = 101",
+                 SQL_END);
     /* a box that started less than confirm-timeout ago still waits */
-    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-a', 600, "
-                                          "now() - interval '599 s')",
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.mark_unconfirmed('box-a', 600, "
+                                      "now() - interval '599 s')",
                                       SQL_END),
                         "0");
     /* another box's texts are not its to judge */
-    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-b', 600, "
-                                          "now() - interval '1 hour')",
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.mark_unconfirmed('box-b', 600, "
+                                      "now() - interval '1 hour')",
                                       SQL_END),
                         "0");
-    assert_octstr_equal(test_db_value(db, "select absence.mark_unconfirmed('box-a', 600, "
-                                          "now() - interval '1 hour')",
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.mark_unconfirmed('box-a', 600, "
+                                      "now() - interval '1 hour')",
                                       SQL_END),
                         "1");
     assert_octstr_equal(statuses(), "101|unconfirmed\n102|submitted\n");
@@ -319,8 +339,9 @@ static void test_release_returns_unwritten_texts_to_pending(void **state)
     assert_octstr_equal(test_db_value(db, "select absence.release_texts($1::uuid[])",
                                       octstr_get_cstr(ids), SQL_END),
                         "1");
-    assert_octstr_equal(test_db_rows(db, "select status, attempts, box_id, message_id from "
-                                         "absence.notification",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select status, attempts, box_id, message_id from "
+                                     "absence.notification",
                                      SQL_END),
                         "pending|0|~|~\n");
     octstr_destroy(id);
@@ -330,13 +351,18 @@ static void test_release_returns_unwritten_texts_to_pending(void **state)
 static void test_heartbeat_records_the_box(void **state)
 {
     (void)state;
-    test_db_exec(db, "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', true, "
-                     "'127.0.0.1:13001', 7)", SQL_END);
-    test_db_exec(db, "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', false, "
-                     "'127.0.0.1:13001', 0)", SQL_END);
-    assert_octstr_equal(test_db_rows(db, "select box_id, pid, started_at = '2026-06-15 08:00+01', "
-                                         "bearerbox_connected, texts_in_flight from "
-                                         "absence.box_status",
+    test_db_exec(db,
+                 "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', true, "
+                 "'127.0.0.1:13001', 7)",
+                 SQL_END);
+    test_db_exec(db,
+                 "select absence.box_heartbeat('box-a', 42, '2026-06-15 08:00+01', false, "
+                 "'127.0.0.1:13001', 0)",
+                 SQL_END);
+    assert_octstr_equal(test_db_rows(db,
+                                     "select box_id, pid, started_at = '2026-06-15 08:00+01', "
+                                     "bearerbox_connected, texts_in_flight from "
+                                     "absence.box_status",
                                      SQL_END),
                         "box-a|42|t|f|0\n");
 }
@@ -353,28 +379,33 @@ static void test_two_boxes_never_claim_the_same_text(void **state)
     pending_texts(6);
     test_db_exec(db, "begin", SQL_END);
     test_db_exec(other, "begin", SQL_END);
-    mine = test_db_rows(db, "select notification_id from absence.claim_texts('box-a', 4) "
-                            "order by 1",
+    mine = test_db_rows(db,
+                        "select notification_id from absence.claim_texts('box-a', 4) "
+                        "order by 1",
                         SQL_END);
     /* box-b's claim runs while box-a's rows are still locked */
-    theirs = test_db_rows(other, "select notification_id from absence.claim_texts('box-b', 4) "
-                                 "order by 1",
+    theirs = test_db_rows(other,
+                          "select notification_id from absence.claim_texts('box-b', 4) "
+                          "order by 1",
                           SQL_END);
     test_db_exec(db, "commit", SQL_END);
     test_db_exec(other, "commit", SQL_END);
-    overlap = test_db_value(db, "select count(*) from absence.notification n1 "
-                                "join absence.notification n2 using (message_id) "
-                                "where n1.notification_id <> n2.notification_id",
+    overlap = test_db_value(db,
+                            "select count(*) from absence.notification n1 "
+                            "join absence.notification n2 using (message_id) "
+                            "where n1.notification_id <> n2.notification_id",
                             SQL_END);
-    assert_octstr_equal(test_db_rows(db, "select box_id, count(*) from absence.notification "
-                                         "group by 1 order by 1",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select box_id, count(*) from absence.notification "
+                                     "group by 1 order by 1",
                                      SQL_END),
                         "box-a|4\nbox-b|2\n");
     assert_octstr_equal(overlap, "0");
     octstr_destroy(mine);
     octstr_destroy(theirs);
-    test_db_exec(db, "truncate absence.notification, absence.guardian, absence.lesson, "
-                     "absence.student cascade",
+    test_db_exec(db,
+                 "truncate absence.notification, absence.guardian, absence.lesson, "
+                 "absence.student cascade",
                  SQL_END);
     test_db_exec(db, "begin", SQL_END);
     PQfinish(other);

@@ -70,8 +70,8 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_int_equal(config->box.send_delay_s, 1200);
     assert_int_equal(config->box.max_lateness_s, 10800);
     assert_int_equal(config->box.latest_send_minute, 19 * 60);
-    assert_int_equal(gwlist_len(config->absent_marks), 1);
-    assert_octstr_equal(octstr_duplicate(gwlist_get(config->absent_marks, 0)), "O");
+    assert_int_equal(gwlist_len(config->box.absent_marks), 1);
+    assert_octstr_equal(octstr_duplicate(gwlist_get(config->box.absent_marks, 0)), "O");
     assert_octstr_equal(octstr_duplicate(config->box.student_status_pattern), "C__");
     assert_octstr_equal(octstr_duplicate(config->box.message_template),
                         "Student {student_id} did not attend their lesson today at "
@@ -82,8 +82,8 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_null(config->box.log_file);
     assert_int_equal(config->box.log_level, 0);
     assert_int_equal(config->box.allow_international, 0);
-    assert_int_equal(config->max_septets, 160);
-    assert_int_equal(config->max_ucs2_chars, 0);
+    assert_int_equal(config->box.max_segments, 1);
+    assert_int_equal(config->box.allow_ucs2, 0);
     assert_int_equal(config->box.max_pending, 100);
     assert_int_equal(config->box.confirm_timeout_s, 600);
     assert_int_equal(config->box.plan_interval_s, 10);
@@ -124,10 +124,10 @@ static void test_values_are_read(void **state)
     (void)state;
     assert_int_equal(config->box.send_delay_s, 600);
     assert_int_equal(config->box.latest_send_minute, 18 * 60 + 30);
-    assert_int_equal(gwlist_len(config->absent_marks), 3);
-    assert_octstr_equal(octstr_duplicate(gwlist_get(config->absent_marks, 2)), "X");
+    assert_int_equal(gwlist_len(config->box.absent_marks), 3);
+    assert_octstr_equal(octstr_duplicate(gwlist_get(config->box.absent_marks, 2)), "X");
     assert_int_equal(config->box.allow_international, 1);
-    assert_int_equal(config->max_septets, 306);
+    assert_int_equal(config->box.max_segments, 2);
     assert_octstr_equal(octstr_duplicate(config->box.timezone), "America/New_York");
     config_destroy(config);
 }
@@ -155,10 +155,10 @@ static void test_unknown_group_is_named(void **state)
                                                  BOX_HEAD, DB_GROUP)),
                         "FILE:9: group 'smsbox' does not belong in absencebox's configuration "
                         "(groups: absencebox, pgsql-connection)");
-    assert_octstr_equal(load_error(octstr_format("%s%s\ngroup = absencebx\nid = x\n",
-                                                 BOX_HEAD, DB_GROUP)),
-                        "FILE:9: group 'absencebx' does not belong in absencebox's "
-                        "configuration (groups: absencebox, pgsql-connection)");
+    assert_octstr_equal(
+        load_error(octstr_format("%s%s\ngroup = absencebx\nid = x\n", BOX_HEAD, DB_GROUP)),
+        "FILE:9: group 'absencebx' does not belong in absencebox's "
+        "configuration (groups: absencebox, pgsql-connection)");
 }
 
 static void test_missing_required_key(void **state)
@@ -270,31 +270,64 @@ static void test_template_outside_gsm_needs_ucs2(void **state)
                         "FILE:5: group 'absencebox', key 'message-template': uses a character "
                         "outside the GSM 7-bit alphabet (it or report-link): use plain "
                         "characters, or set allow-ucs2 = true to send UCS-2 texts");
-    config = load_ok(box_with("allow-ucs2 = true\nmessage-template = \"{student_id} a manqu\xC3\xA7 "
-                              "{lesson_time}\"\n"));
-    assert_int_equal(config->max_ucs2_chars, 70);
+    config =
+        load_ok(box_with("allow-ucs2 = true\nmessage-template = \"{student_id} a manqu\xC3\xA7 "
+                         "{lesson_time}\"\n"));
+    assert_int_equal(config->box.allow_ucs2, 1);
     config_destroy(config);
 }
 
 static void test_link_required_when_template_uses_it(void **state)
 {
     (void)state;
-    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
-                                                 "sender = College\n" DB_GROUP)),
-                        "FILE:1: group 'absencebox', key 'report-link': is required because "
-                        "message-template contains {link}: set it to the college's "
-                        "record-an-absence link");
+    assert_octstr_equal(
+        load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                 "sender = College\nreport-link = \"\"\n" DB_GROUP)),
+        "FILE:4: group 'absencebox', key 'report-link': is required because "
+        "message-template contains {link}: set it to the college's "
+        "record-an-absence link");
+}
+
+static void test_link_defaults_to_the_colleges(void **state)
+{
+    AbsenceConfig *config = load_ok(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                  "sender = College\n" DB_GROUP));
+
+    (void)state;
+    assert_octstr_equal(octstr_duplicate(config->box.report_link), "https://tinyurl.com/runabs");
+    config_destroy(config);
+}
+
+static void test_policy_settings_are_passed_by_name(void **state)
+{
+    AbsenceConfig *config = load_ok(box_with("send-delay = 600\n"
+                                             "latest-send-time = \"08:05\"\n"
+                                             "absent-marks = \"O;N \\\"\"\n"
+                                             "allow-ucs2 = yes\n"
+                                             "pastoral-category = \"Absence \\\"text\\\"\"\n"));
+
+    (void)state;
+    assert_octstr_equal(
+        octstr_duplicate(config->policy_settings),
+        "{\"timezone\": \"Europe/London\", \"send-delay\": 600, \"max-lateness\": 10800, "
+        "\"latest-send-time\": \"08:05\", \"absent-marks\": [\"O\", \"N\", \"\\\"\"], "
+        "\"student-status-pattern\": \"C__\", \"report-link\": \"https://x.example/a\", "
+        "\"message-template\": \"Student {student_id} did not attend their lesson today at "
+        "{lesson_time}. If this is a genuine absence, please notify us here: {link}\", "
+        "\"max-segments\": 1, \"allow-ucs2\": true, \"allow-international\": false, "
+        "\"pastoral-category\": \"Absence \\\"text\\\"\"}");
+    config_destroy(config);
 }
 
 static void test_link_with_braces_is_rejected(void **state)
 {
     (void)state;
-    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
-                                                 "sender = College\n"
-                                                 "report-link = https://x/{student_id}\n"
-                                                 DB_GROUP)),
-                        "FILE:4: group 'absencebox', key 'report-link': may not contain spaces "
-                        "or braces");
+    assert_octstr_equal(
+        load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                 "sender = College\n"
+                                 "report-link = https://x/{student_id}\n" DB_GROUP)),
+        "FILE:4: group 'absencebox', key 'report-link': may not contain spaces "
+        "or braces");
 }
 
 static void test_sender_too_long(void **state)
@@ -352,8 +385,7 @@ static void test_key_set_twice_is_rejected(void **state)
 static void test_line_without_equals_is_rejected(void **state)
 {
     (void)state;
-    assert_octstr_equal(load_error(box_with("send-delay 600\n")),
-                        "FILE:5: expected 'key = value'");
+    assert_octstr_equal(load_error(box_with("send-delay 600\n")), "FILE:5: expected 'key = value'");
 }
 
 static void test_unterminated_quote_is_rejected(void **state)
@@ -381,6 +413,105 @@ static void test_missing_file(void **state)
                                "file (No such file or directory)");
 }
 
+/* ---- the shipped example against config.def --------------------------- */
+
+/* Keys the example sets to a college's own values rather than defaults. */
+static const char *const example_choices[] = {"log-file", "host",     "port",
+                                              "username", "password", "database"};
+
+static int is_example_choice(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(example_choices) / sizeof(example_choices[0]); i++)
+        if (strcmp(example_choices[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/* Count a problem with KEY: absent from the example's text (neither set
+ * nor shown commented out), or loaded with a value other than its default. */
+static void check_key(Octstr *text, const char *key, Octstr *value, const char *dflt, int *problems)
+{
+    Octstr *set = octstr_format("\n%s = ", key), *shown = octstr_format("\n#%s = ", key);
+
+    if (octstr_search(text, set, 0) < 0 && octstr_search(text, shown, 0) < 0) {
+        fprintf(stderr, "# conf/absencebox.conf does not show key '%s'\n", key);
+        (*problems)++;
+    }
+    if (dflt != NULL && !is_example_choice(key) &&
+        (value == NULL || octstr_str_compare(value, dflt) != 0)) {
+        fprintf(stderr, "# conf/absencebox.conf sets '%s' to '%s', config.def's default is '%s'\n",
+                key, value ? octstr_get_cstr(value) : "(unset)", dflt);
+        (*problems)++;
+    }
+    octstr_destroy(set);
+    octstr_destroy(shown);
+}
+
+static Octstr *number_text(long value)
+{
+    return octstr_format("%ld", value);
+}
+
+static Octstr *clock_text(long minutes)
+{
+    return octstr_format("%02ld:%02ld", minutes / 60, minutes % 60);
+}
+
+static Octstr *list_text(List *words)
+{
+    Octstr *out = octstr_create("");
+    long i;
+
+    for (i = 0; i < gwlist_len(words); i++)
+        octstr_format_append(out, "%s%S", i ? "," : "", gwlist_get(words, i));
+    return out;
+}
+
+#define CHECK(key, value, dflt)                                                                    \
+    {                                                                                              \
+        Octstr *shown = (value);                                                                   \
+        check_key(text, #key, shown, dflt, &problems);                                             \
+        octstr_destroy(shown);                                                                     \
+    }
+#define STRINGIFY(x) #x
+#define KEY_TEXT(key, field, dflt) CHECK(key, octstr_duplicate(group->field), dflt)
+#define KEY_REQUIRED(key, field) CHECK(key, NULL, NULL)
+#define KEY_INT(key, field, dflt, min, max) CHECK(key, number_text(group->field), STRINGIFY(dflt))
+#define KEY_BOOL(key, field, dflt)                                                                 \
+    CHECK(key, octstr_create(group->field ? "true" : "false"), (dflt) ? "true" : "false")
+#define KEY_CLOCK(key, field, dflt) CHECK(key, clock_text(group->field), dflt)
+#define KEY_LIST(key, field, dflt) CHECK(key, list_text(group->field), dflt)
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    {                                                                                              \
+        type *group = &config->box;                                                                \
+        keys                                                                                       \
+    }
+#define MULTI_GROUP(name, type, keys)                                                              \
+    {                                                                                              \
+        type *group = &config->db;                                                                 \
+        keys                                                                                       \
+    }
+
+static void test_example_documents_every_key_with_its_default(void **state)
+{
+    Octstr *error = NULL;
+    Octstr *path = octstr_create(TESTS_DIR "/../conf/absencebox.conf");
+    Octstr *text = octstr_read_file(octstr_get_cstr(path));
+    AbsenceConfig *config = config_load(path, &error);
+    int problems = 0;
+
+    (void)state;
+    if (config == NULL || text == NULL)
+        test_fail("cannot load the example: %s", error ? octstr_get_cstr(error) : "unreadable");
+#include "config.def"
+    assert_int_equal(problems, 0);
+    config_destroy(config);
+    octstr_destroy(text);
+    octstr_destroy(path);
+}
+
 int main(void)
 {
     static const struct CMUnitTest tests[] = {
@@ -401,6 +532,9 @@ int main(void)
         cmocka_unit_test(test_template_too_long_for_one_sms),
         cmocka_unit_test(test_template_outside_gsm_needs_ucs2),
         cmocka_unit_test(test_link_required_when_template_uses_it),
+        cmocka_unit_test(test_link_defaults_to_the_colleges),
+        cmocka_unit_test(test_policy_settings_are_passed_by_name),
+        cmocka_unit_test(test_example_documents_every_key_with_its_default),
         cmocka_unit_test(test_link_with_braces_is_rejected),
         cmocka_unit_test(test_sender_too_long),
         cmocka_unit_test(test_lateness_must_exceed_delay),

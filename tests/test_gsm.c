@@ -45,7 +45,7 @@ static void test_malformed_utf8_is_not_countable(void **state)
 {
     (void)state;
     assert_int_equal(gsm_septet_count(octstr_imm("ab\xC3")), -1);
-    assert_int_equal(gsm_septet_count(octstr_imm("\xC0\xAF")), -1); /* overlong '/' */
+    assert_int_equal(gsm_septet_count(octstr_imm("\xC0\xAF")), -1);     /* overlong '/' */
     assert_int_equal(gsm_septet_count(octstr_imm("\xED\xA0\x80")), -1); /* a surrogate */
     assert_int_equal(gsm_ucs2_units(octstr_imm("\xFF")), -1);
 }

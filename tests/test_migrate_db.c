@@ -1,7 +1,8 @@
 /*
  * test_migrate_db.c - absencectl migrate: the contract's schema, created
- * once, upgraded in one transaction, repeatable, refusing what it cannot do.
- * Each test starts from a new, empty database.
+ * once, upgraded in one transaction from every earlier version, its
+ * functions re-applied exactly when they change, repeatable, refusing what
+ * it cannot do. Each test starts from a new, empty database.
  */
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,20 +29,34 @@ static int close_database(void **state)
     return 0;
 }
 
+#define NEWEST 5 /* the newest migration's version */
+
+/* Migrate to SCHEMA; "applied|functions replaced|version". */
+static Octstr *migrate_to(const Schema *schema)
+{
+    Octstr *error = NULL;
+    MigrateResult result;
+
+    if (migrate_apply(db, schema, &result, &error) < 0)
+        test_fail("migrate failed: %s", octstr_get_cstr(error));
+    return octstr_format("%d|%d|%d", result.applied, result.functions_replaced, result.version);
+}
+
 static void migrate_ok(int expected_applied)
 {
     Octstr *error = NULL;
-    int applied = migrate_apply(db, absence_migrations, absence_migration_count, &error);
+    MigrateResult result;
 
-    if (applied < 0)
+    if (migrate_apply(db, &absence_schema, &result, &error) < 0)
         test_fail("migrate failed: %s", octstr_get_cstr(error));
-    assert_int_equal(applied, expected_applied);
+    assert_int_equal(result.applied, expected_applied);
+    assert_int_equal(result.version, NEWEST);
 }
 
 static void test_migrate_creates_the_contract_columns(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     assert_octstr_equal(
         test_db_rows(db,
                      "select table_name, column_name, data_type, is_nullable,"
@@ -111,7 +126,7 @@ static void test_migrate_creates_the_contract_columns(void **state)
 static void test_migrate_creates_the_contract_keys(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     assert_octstr_equal(
         test_db_rows(db,
                      "select conrelid::regclass, contype, pg_get_constraintdef(oid)"
@@ -148,7 +163,7 @@ static void assert_refused_by(const char *sql, const char *constraint)
 static void test_lesson_must_end_after_it_starts(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     assert_refused_by("insert into absence.lesson (lesson_id, starts_at, ends_at) "
                       "values (1, '2026-06-15 10:00+01', '2026-06-15 10:00+01')",
                       "lesson_ends_after_it_starts");
@@ -157,7 +172,7 @@ static void test_lesson_must_end_after_it_starts(void **state)
 static void test_unknown_account_status_is_refused(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     assert_refused_by("insert into absence.guardian (guardian_id, account_status) "
                       "values (1, 'Active')",
                       "guardian_account_status_known");
@@ -166,59 +181,84 @@ static void test_unknown_account_status_is_refused(void **state)
 static void test_second_migrate_changes_nothing(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     migrate_ok(0);
-    assert_octstr_equal(test_db_rows(db, "select version, name from absence.schema_migration "
-                                         "order by version",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select version, name from absence.schema_migration "
+                                     "order by version",
                                      SQL_END),
-                        "1|001_schema.sql\n2|002_policy.sql\n3|003_box.sql\n4|004_staff.sql\n");
+                        "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
+                        "5|005_names.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
 {
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     test_db_exec(db, "insert into absence.student values ('S1', 'C01', 'Ann', 'Ash')", SQL_END);
-    test_db_exec(db, "insert into absence.lesson (lesson_id, starts_at, ends_at) "
-                     "values (1, '2026-06-15 09:00+01', '2026-06-15 10:00+01')",
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at) "
+                 "values (1, '2026-06-15 09:00+01', '2026-06-15 10:00+01')",
                  SQL_END);
     test_db_exec(db, "insert into absence.attendance_mark values (1, 'S1', 'O')", SQL_END);
     migrate_ok(0);
-    assert_octstr_equal(test_db_rows(db, "select s.student_id, s.forename, m.mark "
-                                         "from absence.student s join absence.attendance_mark m "
-                                         "using (student_id)",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select s.student_id, s.forename, m.mark "
+                                     "from absence.student s join absence.attendance_mark m "
+                                     "using (student_id)",
                                      SQL_END),
                         "S1|Ann|O\n");
 }
 
-static const char failing_sql[] =
-    "create table absence.half_done (x integer);\n"
-    "select 1 / 0;\n";
+static const char failing_sql[] = "create table absence.half_done (x integer);\n"
+                                  "select 1 / 0;\n";
 
-/* The real migrations followed by one that fails half way through. */
-static Migration *with_failing_migration(int *count)
+/* The real schema with FILE added: a migration (VERSION > 0) after the
+ * others, or a function file (VERSION 0) and the functions' CHECKSUM. */
+static Schema *schema_with(SqlFile file, const char *checksum)
 {
-    Migration *list = gw_malloc(sizeof(*list) * (absence_migration_count + 1));
+    int m = absence_schema.migration_count, f = absence_schema.function_count;
+    SqlFile *migrations = gw_malloc(sizeof(SqlFile) * (m + 1));
+    SqlFile *functions = gw_malloc(sizeof(SqlFile) * (f + 1));
+    Schema *schema = gw_malloc(sizeof(*schema));
 
-    memcpy(list, absence_migrations, sizeof(*list) * absence_migration_count);
-    list[absence_migration_count] = (Migration){99, "099_fails.sql", failing_sql};
-    *count = absence_migration_count + 1;
-    return list;
+    memcpy(migrations, absence_schema.migrations, sizeof(SqlFile) * m);
+    memcpy(functions, absence_schema.functions, sizeof(SqlFile) * f);
+    *schema = absence_schema;
+    if (file.version > 0) {
+        migrations[m++] = file;
+    } else {
+        functions[f++] = file;
+        schema->functions_checksum = checksum;
+    }
+    schema->migrations = migrations;
+    schema->migration_count = m;
+    schema->functions = functions;
+    schema->function_count = f;
+    return schema;
+}
+
+static void schema_destroy(Schema *schema)
+{
+    gw_free((void *)schema->migrations);
+    gw_free((void *)schema->functions);
+    gw_free(schema);
 }
 
 static void test_failed_migration_on_empty_database_leaves_nothing(void **state)
 {
     Octstr *error = NULL;
-    int count;
-    Migration *list = with_failing_migration(&count);
+    MigrateResult result;
+    Schema *schema = schema_with((SqlFile){99, "099_fails.sql", failing_sql}, NULL);
 
     (void)state;
-    assert_int_equal(migrate_apply(db, list, count, &error), -1);
-    gw_free(list);
+    assert_int_equal(migrate_apply(db, schema, &result, &error), -1);
+    schema_destroy(schema);
     assert_octstr_equal(error, "migration 099_fails.sql failed, nothing was changed: division "
                                "by zero");
-    assert_octstr_equal(test_db_value(db, "select count(*) from pg_namespace "
-                                          "where nspname = 'absence'",
+    assert_octstr_equal(test_db_value(db,
+                                      "select count(*) from pg_namespace "
+                                      "where nspname = 'absence'",
                                       SQL_END),
                         "0");
 }
@@ -226,33 +266,34 @@ static void test_failed_migration_on_empty_database_leaves_nothing(void **state)
 static void test_failed_migration_leaves_the_database_as_it_was(void **state)
 {
     Octstr *error = NULL;
-    int count;
-    Migration *list = with_failing_migration(&count);
+    MigrateResult result;
+    Schema *schema = schema_with((SqlFile){99, "099_fails.sql", failing_sql}, NULL);
 
     (void)state;
-    migrate_ok(absence_migration_count);
+    migrate_ok(NEWEST);
     test_db_exec(db, "insert into absence.student values ('S1', 'C01', null, null)", SQL_END);
-    assert_int_equal(migrate_apply(db, list, count, &error), -1);
-    gw_free(list);
+    assert_int_equal(migrate_apply(db, schema, &result, &error), -1);
+    schema_destroy(schema);
     octstr_destroy(error);
-    assert_octstr_equal(test_db_rows(db, "select max(version), to_regclass('absence.half_done'), "
-                                         "(select count(*) from absence.student) "
-                                         "from absence.schema_migration",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select max(version), to_regclass('absence.half_done'), "
+                                     "(select count(*) from absence.student) "
+                                     "from absence.schema_migration",
                                      SQL_END),
-                        "4|~|1\n");
+                        "5|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
 {
     Octstr *error = NULL;
+    MigrateResult result;
 
     (void)state;
-    migrate_ok(absence_migration_count);
-    test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')",
-                 SQL_END);
-    assert_int_equal(migrate_apply(db, absence_migrations, absence_migration_count, &error), -1);
+    migrate_ok(NEWEST);
+    test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
+    assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (4): upgrade absencebox");
+                               "knows (5): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -268,7 +309,8 @@ static void test_concurrent_migrations_apply_once(void **state)
             const char *keys[] = {"dbname", "options", NULL};
             const char *values[] = {DB_NAME, "-c client_min_messages=warning", NULL};
             PGconn *conn = PQconnectdbParams(keys, values, 0);
-            _exit(migrate_apply(conn, absence_migrations, absence_migration_count, &error) < 0);
+            MigrateResult result;
+            _exit(migrate_apply(conn, &absence_schema, &result, &error) < 0);
         }
     }
     for (i = 0; i < 3; i++) {
@@ -276,9 +318,208 @@ static void test_concurrent_migrations_apply_once(void **state)
         failures += !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     }
     assert_int_equal(failures, 0);
-    assert_octstr_equal(test_db_value(db, "select count(*) from absence.schema_migration",
-                                      SQL_END),
-                        "4");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select (select count(*) from absence.schema_migration),"
+                                     " (select count(*) from absence.schema_functions)",
+                                     SQL_END),
+                        "5|1\n");
+}
+
+/* ---- the functions: re-applied exactly when they change --------------- */
+
+static const char extra_sql[] =
+    "create function absence.extra() returns integer language sql as $$ select 42 $$;\n";
+
+static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void **state)
+{
+    Schema *changed = schema_with((SqlFile){0, "extra.sql", extra_sql}, "changed");
+
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_octstr_equal(migrate_to(changed), "0|1|5");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select absence.extra(), absence.mask_mobile("
+                                     "'+447700900123')",
+                                     SQL_END),
+                        "42|+4477009****23\n");
+    /* back to this program's functions: extra() goes, nothing stale survives */
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|5");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select to_regprocedure('absence.extra()'),"
+                                     " to_regprocedure('absence.mask_mobile(text)') is not null",
+                                     SQL_END),
+                        "~|t\n");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|5");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select checksum = $1, files like 'settings.sql "
+                                     "settings.sql text.sql %' from absence.schema_functions "
+                                     "order by applied_id",
+                                     absence_schema.functions_checksum, SQL_END),
+                        "t|t\nf|t\nt|t\n");
+    schema_destroy(changed);
+}
+
+static void test_unchanged_functions_are_left_alone(void **state)
+{
+    (void)state;
+    migrate_ok(NEWEST);
+    test_db_exec(db, extra_sql, SQL_END);
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|5");
+    assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
+}
+
+static void test_a_failing_function_file_changes_nothing(void **state)
+{
+    Schema *broken = schema_with((SqlFile){0, "broken.sql", "select 1 / 0;\n"}, "broken");
+    MigrateResult result;
+    Octstr *error = NULL;
+
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_int_equal(migrate_apply(db, broken, &result, &error), -1);
+    schema_destroy(broken);
+    assert_octstr_equal(error, "function file broken.sql failed, nothing was changed: division "
+                               "by zero");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select count(*), bool_and(checksum = $1) "
+                                     "from absence.schema_functions",
+                                     absence_schema.functions_checksum, SQL_END),
+                        "1|t\n");
+}
+
+static void test_a_table_using_a_function_stops_its_replacement(void **state)
+{
+    Schema *changed = schema_with((SqlFile){0, "extra.sql", extra_sql}, "changed");
+    MigrateResult result;
+    Octstr *error = NULL;
+
+    (void)state;
+    migrate_ok(NEWEST);
+    test_db_exec(db, "create table absence.depends (n text default absence.mask_mobile('1'))",
+                 SQL_END);
+    assert_int_equal(migrate_apply(db, changed, &result, &error), -1);
+    schema_destroy(changed);
+    assert_octstr_equal(error, "dropping the old functions failed, nothing was changed: cannot "
+                               "drop desired object(s) because other objects depend on them "
+                               "(default value for column n of table absence.depends depends on "
+                               "function absence.mask_mobile(text)) Hint: Use DROP ... CASCADE to "
+                               "drop the dependent objects too.");
+}
+
+static void test_the_box_refuses_functions_not_its_own(void **state)
+{
+    Schema *changed = schema_with((SqlFile){0, "extra.sql", extra_sql}, "changed");
+    Octstr *error = NULL;
+
+    (void)state;
+    assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
+    assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
+                               "5: run 'absencectl migrate'");
+    migrate_to(changed);
+    error = NULL;
+    assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
+    assert_octstr_equal(error, "schema absence's functions are not this absencebox's (they "
+                               "changed since the last migrate): run 'absencectl migrate'");
+    migrate_to(&absence_schema);
+    assert_int_equal(migrate_check(db, &absence_schema, &error), 0);
+    schema_destroy(changed);
+}
+
+/* ---- upgrades from each version release 0.1.0 left ----------------------- */
+
+/* The schema as one text: columns, constraints, indexes, functions (with
+ * their bodies' digests) and types, sorted. */
+static Octstr *schema_fingerprint(void)
+{
+    return test_db_value(
+        db,
+        "select string_agg(line, E'\\n' order by line) from ("
+        " select format('column %s.%s %s %s %s', table_name, column_name, data_type,"
+        "               is_nullable, column_default) as line"
+        "   from information_schema.columns where table_schema = 'absence'"
+        " union all select format('constraint %s %s %s', conrelid::regclass, conname,"
+        "               pg_get_constraintdef(oid))"
+        "   from pg_constraint where connamespace = 'absence'::regnamespace"
+        " union all select 'index ' || indexdef from pg_indexes where schemaname = 'absence'"
+        " union all select format('function %s %s', oid::regprocedure, md5(prosrc))"
+        "   from pg_proc where pronamespace = 'absence'::regnamespace"
+        " union all select 'type ' || oid::regtype from pg_type"
+        "  where typnamespace = 'absence'::regnamespace and typtype in ('c', 'e')) s",
+        SQL_END);
+}
+
+/* The data every version's database holds (tests/upgrade/make-dumps). */
+static Octstr *release_data(void)
+{
+    return test_db_rows(db,
+                        "select n.student_id, n.status, n.recipient, p.category, r.dlr_type,"
+                        "       k.reason, d.outcome, g.mobile"
+                        "  from absence.notification n"
+                        "  join absence.pastoral_log p using (notification_id)"
+                        "  join absence.delivery_report r using (notification_id)"
+                        "  join absence.guardian_skip k on k.student_id = n.student_id"
+                        "  join absence.student_day d on d.student_id = n.student_id"
+                        "  join absence.guardian g on g.guardian_id = k.guardian_id",
+                        SQL_END);
+}
+
+static void restore_release(int version)
+{
+    Octstr *command = octstr_format("pg_restore --no-owner --exit-on-error -d %s "
+                                    "%s/upgrade/v%d.dump 2>&1",
+                                    DB_NAME, TESTS_DIR, version);
+
+    if (system(octstr_get_cstr(command)) != 0)
+        test_fail("%s failed", octstr_get_cstr(command));
+    octstr_destroy(command);
+}
+
+static void test_every_earlier_version_upgrades_to_the_fresh_schema(void **state)
+{
+    Octstr *fresh, *expected, *error = NULL;
+    int version;
+
+    (void)state;
+    migrate_ok(NEWEST);
+    fresh = schema_fingerprint();
+    for (version = 1; version <= 4; version++) {
+        PQfinish(db);
+        db = test_db_create(DB_NAME);
+        restore_release(version);
+        expected = octstr_format("%d|1|5", NEWEST - version);
+        assert_octstr_equal(migrate_to(&absence_schema), octstr_get_cstr(expected));
+        octstr_destroy(expected);
+        assert_octstr_equal(schema_fingerprint(), octstr_get_cstr(fresh));
+        assert_octstr_equal(release_data(), "STE001|delivered|+447700900101|Absence text|1|"
+                                            "invalid-mobile|planned|01632 960000\n");
+        assert_int_equal(migrate_check(db, &absence_schema, &error), 0);
+    }
+    octstr_destroy(fresh);
+}
+
+static void test_an_upgraded_database_plans_with_the_new_functions(void **state)
+{
+    (void)state;
+    restore_release(4);
+    migrate_ok(1);
+    test_db_exec(db, "update absence.attendance_mark set mark = 'O' where student_id = 'STE002'",
+                 SQL_END);
+    test_db_exec(db, "update absence.student set status_code = 'C02' where student_id = 'STE002'",
+                 SQL_END);
+    test_db_exec(db,
+                 "insert into absence.guardian_student values "
+                 "(101, 'STE002', 'active', false, false, null, 'web')",
+                 SQL_END);
+    assert_octstr_equal(test_db_rows(db,
+                                     "select * from absence.plan(absence.policy_settings(), "
+                                     "'2026-06-15 10:30 Europe/London')",
+                                     SQL_END),
+                        "1|1|0|0|0\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select student_id, status from absence.notification "
+                                     "order by notification_id",
+                                     SQL_END),
+                        "STE001|delivered\nSTE002|pending\n");
 }
 
 /* Run absencectl with ARGS; its stdout and stderr, then "exit N". */
@@ -320,9 +561,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf),
-                        "schema absence: applied 4 migrations, now at version 4\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 4\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 5 migrations and the "
+                                            "functions, now at version 5\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 5\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)
@@ -363,6 +604,13 @@ int main(void)
         DB_TEST(test_failed_migration_leaves_the_database_as_it_was),
         DB_TEST(test_newer_database_is_refused),
         DB_TEST(test_concurrent_migrations_apply_once),
+        DB_TEST(test_changed_functions_are_applied_again_and_stale_ones_dropped),
+        DB_TEST(test_unchanged_functions_are_left_alone),
+        DB_TEST(test_a_failing_function_file_changes_nothing),
+        DB_TEST(test_a_table_using_a_function_stops_its_replacement),
+        DB_TEST(test_the_box_refuses_functions_not_its_own),
+        DB_TEST(test_every_earlier_version_upgrades_to_the_fresh_schema),
+        DB_TEST(test_an_upgraded_database_plans_with_the_new_functions),
         DB_TEST(test_absencectl_migrate_twice),
         DB_TEST(test_absencectl_unreachable_database_exits_2),
         DB_TEST(test_absencectl_bad_config_exits_1),

@@ -9,6 +9,7 @@
 
 #include "fixture.h"
 #include "config.h"
+#include "gsm.h"
 #include "policy.h"
 #include "template.h"
 
@@ -85,8 +86,7 @@ static void test_register_marked_late_sends_nothing(void **state)
 {
     (void)state;
     absent_at_nine("S1", "C01");
-    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:01"),
-                 SQL_END);
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:01"), SQL_END);
     assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "register-late|1");
     assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
     /* the passing case: marked a minute before the end */
@@ -98,8 +98,7 @@ static void test_register_marked_exactly_at_the_end_is_on_time(void **state)
 {
     (void)state;
     absent_at_nine("S1", "C01");
-    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:00"),
-                 SQL_END);
+    test_db_exec(db, "update absence.lesson set register_marked_at = $1", AT("10:00:00"), SQL_END);
     assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
     assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
 }
@@ -135,8 +134,9 @@ static void test_not_due_one_second_before_the_send_delay(void **state)
     assert_octstr_equal(fx_plan(db, AT("10:19:59")), "0|0|0|0|0");
     assert_octstr_equal(fx_trigger(db, AT("10:20:00"), "S1"), "due|1");
     assert_octstr_equal(fx_plan(db, AT("10:20:00")), "1|1|0|0|0");
-    assert_octstr_equal(test_db_value(db, "select due_at = $1::timestamptz from "
-                                          "absence.notification",
+    assert_octstr_equal(test_db_value(db,
+                                      "select due_at = $1::timestamptz from "
+                                      "absence.notification",
                                       AT("10:20"), SQL_END),
                         "t");
 }
@@ -149,9 +149,9 @@ static void test_expired_after_max_lateness(void **state)
     assert_octstr_equal(fx_trigger(db, AT("13:00:01"), "S1"), "expired|1");
     assert_octstr_equal(fx_plan(db, AT("13:00:01")), "1|0|1|0|0");
     assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|expired\n");
-    assert_octstr_equal(test_db_rows(db, "select outcome, lesson_id from absence.student_day",
-                                     SQL_END),
-                        "expired|1\n");
+    assert_octstr_equal(
+        test_db_rows(db, "select outcome, lesson_id from absence.student_day", SQL_END),
+        "expired|1\n");
 }
 
 static void test_expired_after_latest_send_time(void **state)
@@ -163,11 +163,13 @@ static void test_expired_after_latest_send_time(void **state)
     fx_parent(db, 101, "S1", "07700 900101");
     assert_octstr_equal(fx_trigger(db, AT("19:00:00"), "S1"), "due|7");
     assert_octstr_equal(fx_trigger(db, AT("19:00:01"), "S1"), "expired|7");
-    assert_octstr_equal(test_db_value(db, "select expires_at = $1::timestamptz from "
-                                          "absence.policy_triggers(absence.policy_settings(), "
-                                          "$1::timestamptz, $1::timestamptz - interval '1 day', $1::timestamptz)",
-                                      AT("19:00"), SQL_END),
-                        "t");
+    assert_octstr_equal(
+        test_db_value(db,
+                      "select expires_at = $1::timestamptz from "
+                      "absence.policy_triggers(absence.policy_settings(), "
+                      "$1::timestamptz, $1::timestamptz - interval '1 day', $1::timestamptz)",
+                      AT("19:00"), SQL_END),
+        "t");
 }
 
 static void test_lesson_due_after_latest_send_time_is_never_sent(void **state)
@@ -216,9 +218,9 @@ static void test_settled_day_gets_nothing_more(void **state)
     fx_mark(db, 2, "S1", "O");
     assert_octstr_equal(fx_trigger(db, AT("11:20"), "S1"), "settled|2");
     assert_octstr_equal(fx_plan(db, AT("11:20")), "0|0|0|0|0");
-    assert_octstr_equal(test_db_rows(db, "select lesson_id, status from absence.notification",
-                                     SQL_END),
-                        "1|pending\n");
+    assert_octstr_equal(
+        test_db_rows(db, "select lesson_id, status from absence.notification", SQL_END),
+        "1|pending\n");
 }
 
 static void test_student_status_pattern(void **state)
@@ -252,7 +254,7 @@ static void test_absent_marks_are_configurable(void **state)
     absent_at_nine("S1", "C01");
     fx_mark(db, 1, "S1", "N");
     assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "");
-    fx_settings = "absence.policy_settings(absent_marks => '{O,N}')";
+    fx_settings = "absence.policy_settings('{\"absent-marks\": [\"O\", \"N\"]}')";
     assert_octstr_equal(fx_trigger(db, AT("10:20"), "S1"), "due|1");
 }
 
@@ -260,8 +262,8 @@ static void test_timing_is_configurable(void **state)
 {
     (void)state;
     absent_at_nine("S1", "C01");
-    fx_settings = "absence.policy_settings(send_delay_s => 600, max_lateness_s => 3600, "
-                  "latest_send_time => '10:30')";
+    fx_settings = "absence.policy_settings('{\"send-delay\": 600, \"max-lateness\": 3600, "
+                  "\"latest-send-time\": \"10:30\"}')";
     assert_octstr_equal(fx_trigger(db, AT("10:09:59"), "S1"), "not-yet-due|1");
     assert_octstr_equal(fx_trigger(db, AT("10:10"), "S1"), "due|1");
     assert_octstr_equal(fx_trigger(db, AT("10:30:01"), "S1"), "expired|1");
@@ -320,9 +322,9 @@ static void test_invalid_mobile_is_skipped(void **state)
 {
     (void)state;
     absent_at_nine("S1", "C01");
-    fx_parent(db, 102, "S1", "01632 960102");  /* a landline */
-    fx_parent(db, 103, "S1", "ring mum");       /* not a number */
-    fx_parent(db, 104, "S1", "07700 90010");    /* a digit short */
+    fx_parent(db, 102, "S1", "01632 960102"); /* a landline */
+    fx_parent(db, 103, "S1", "ring mum");     /* not a number */
+    fx_parent(db, 104, "S1", "07700 90010");  /* a digit short */
     assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|3|0");
     assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
     assert_octstr_equal(fx_skips(db), "S1|102|invalid-mobile\nS1|103|invalid-mobile\n"
@@ -334,14 +336,16 @@ static void test_international_number_needs_allow_international(void **state)
     (void)state;
     absent_at_nine("S1", "C01");
     fx_parent(db, 102, "S1", "+33 6 12 34 56 78");
-    assert_octstr_equal(test_db_rows(db, "select guardian_id, skip_reason from "
-                                         "absence.guardian_checks(absence.policy_settings(), "
-                                         "'S1') order by 1",
+    assert_octstr_equal(test_db_rows(db,
+                                     "select guardian_id, skip_reason from "
+                                     "absence.guardian_checks(absence.policy_settings(), "
+                                     "'S1') order by 1",
                                      SQL_END),
                         "101|~\n102|invalid-mobile\n");
-    fx_settings = "absence.policy_settings(allow_international => true)";
+    fx_settings = "absence.policy_settings('{\"allow-international\": true}')";
     assert_octstr_equal(fx_plan(db, AT("10:20")), "1|2|0|0|0");
-    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\nS1|102|+33612345678|pending\n");
+    assert_octstr_equal(fx_texts(db),
+                        "S1|101|+447700900101|pending\nS1|102|+33612345678|pending\n");
 }
 
 static void test_first_failed_rule_is_the_reason(void **state)
@@ -417,9 +421,9 @@ static void test_student_without_guardians_is_settled_with_no_text(void **state)
     fx_lesson(db, 1, AT("09:00"), AT("10:00"), AT("09:05"));
     fx_mark(db, 1, "S1", "O");
     assert_octstr_equal(fx_plan(db, AT("10:20")), "1|0|0|0|0");
-    assert_octstr_equal(test_db_rows(db, "select student_id, outcome from absence.student_day",
-                                     SQL_END),
-                        "S1|planned\n");
+    assert_octstr_equal(
+        test_db_rows(db, "select student_id, outcome from absence.student_day", SQL_END),
+        "S1|planned\n");
 }
 
 /* ---- section 3: the message ---------------------------------------------- */
@@ -428,28 +432,28 @@ static void test_summer_lesson_shows_bst_start_time(void **state)
 {
     (void)state;
     fx_student(db, "STE04049635", "C01");
-    fx_lesson(db, 1, "2026-06-15 09:10:00+00", "2026-06-15 10:10:00+00",
-              "2026-06-15 09:15:00+00");
+    fx_lesson(db, 1, "2026-06-15 09:10:00+00", "2026-06-15 10:10:00+00", "2026-06-15 09:15:00+00");
     fx_mark(db, 1, "STE04049635", "O");
     fx_parent(db, 101, "STE04049635", "07700 900101");
     assert_octstr_equal(fx_plan(db, "2026-06-15 10:30:00+00"), "1|1|0|0|0");
-    assert_octstr_equal(fx_bodies(db, "STE04049635"),
-                        "Student STE04049635 did not attend their lesson today at 10:10. If this "
-                        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+    assert_octstr_equal(
+        fx_bodies(db, "STE04049635"),
+        "Student STE04049635 did not attend their lesson today at 10:10. If this "
+        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
 }
 
 static void test_winter_lesson_shows_gmt_start_time(void **state)
 {
     (void)state;
     fx_student(db, "STE04049635", "C01");
-    fx_lesson(db, 1, "2026-01-15 09:10:00+00", "2026-01-15 10:10:00+00",
-              "2026-01-15 09:15:00+00");
+    fx_lesson(db, 1, "2026-01-15 09:10:00+00", "2026-01-15 10:10:00+00", "2026-01-15 09:15:00+00");
     fx_mark(db, 1, "STE04049635", "O");
     fx_parent(db, 101, "STE04049635", "07700 900101");
     assert_octstr_equal(fx_plan(db, "2026-01-15 10:30:00+00"), "1|1|0|0|0");
-    assert_octstr_equal(fx_bodies(db, "STE04049635"),
-                        "Student STE04049635 did not attend their lesson today at 09:10. If this "
-                        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
+    assert_octstr_equal(
+        fx_bodies(db, "STE04049635"),
+        "Student STE04049635 did not attend their lesson today at 09:10. If this "
+        "is a genuine absence, please notify us here: https://tinyurl.com/runabs\n");
 }
 
 static void test_school_day_is_the_local_date(void **state)
@@ -457,8 +461,7 @@ static void test_school_day_is_the_local_date(void **state)
     (void)state;
     fx_student(db, "S1", "C01");
     /* 23:30 UTC on the 15th is 00:30 BST on the 16th */
-    fx_lesson(db, 1, "2026-06-15 23:30:00+00", "2026-06-16 00:00:00+00",
-              "2026-06-15 23:35:00+00");
+    fx_lesson(db, 1, "2026-06-15 23:30:00+00", "2026-06-16 00:00:00+00", "2026-06-15 23:35:00+00");
     fx_mark(db, 1, "S1", "O");
     fx_parent(db, 101, "S1", "07700 900101");
     assert_octstr_equal(fx_plan(db, "2026-06-16 00:20:00+00"), "1|1|0|0|0");
@@ -496,7 +499,7 @@ static void test_text_that_does_not_fit_is_settled_unsent(void **state)
     assert_octstr_equal(fx_texts(db), "");
     assert_octstr_equal(test_db_rows(db, "select outcome from absence.student_day", SQL_END),
                         "message-too-long\n");
-    fx_settings = "absence.policy_settings(max_septets => 306)";
+    fx_settings = "absence.policy_settings('{\"max-segments\": 2}')";
     test_db_exec(db, "delete from absence.student_day", SQL_END);
     assert_octstr_equal(fx_trigger(db, AT("10:20"), id), "due|1");
 }
@@ -511,11 +514,12 @@ static void test_recipients_show_texts_and_skips_without_writing(void **state)
     fx_lesson(db, 3, AT("10:00"), AT("11:00"), AT("10:05"));
     fx_mark(db, 3, "S2", "O");
     assert_octstr_equal(
-        test_db_rows(db, "select student_id, school_day, lesson_id, state, guardian_id, "
-                         "recipient, skip_reason from absence.policy_recipients("
-                         "absence.policy_settings(), $1::timestamptz, "
-                         "$1::timestamptz - interval '1 day', $1::timestamptz + interval '1 day') "
-                         "order by student_id, guardian_id",
+        test_db_rows(db,
+                     "select student_id, school_day, lesson_id, state, guardian_id, "
+                     "recipient, skip_reason from absence.policy_recipients("
+                     "absence.policy_settings(), $1::timestamptz, "
+                     "$1::timestamptz - interval '1 day', $1::timestamptz + interval '1 day') "
+                     "order by student_id, guardian_id",
                      AT("10:20"), SQL_END),
         "S1|2026-06-15|1|due|101|+447700900101|~\n"
         "S1|2026-06-15|1|due|102|+447700900102|account-not-active\n"
@@ -579,11 +583,9 @@ static void test_sql_normalise_mobile_agrees_with_every_case(void **state)
     for (i = 0; i < gwlist_len(cases); i++) {
         Octstr *raw = test_case_field(cases, i, 0);
         Octstr *expected = test_case_field(cases, i, 2);
-        Octstr *actual = test_db_value(db, "select absence.normalise_mobile($1, $2::boolean)",
-                                       octstr_get_cstr(raw),
-                                       octstr_str_compare(test_case_field(cases, i, 1), "1") == 0
-                                           ? "true" : "false",
-                                       SQL_END);
+        Octstr *actual = test_db_value(
+            db, "select absence.normalise_mobile($1, $2::boolean)", octstr_get_cstr(raw),
+            octstr_str_compare(test_case_field(cases, i, 1), "1") == 0 ? "true" : "false", SQL_END);
         int same = actual == NULL ? octstr_str_compare(expected, "-") == 0
                                   : octstr_compare(actual, expected) == 0;
         if (!same) {
@@ -621,6 +623,102 @@ static void test_sql_septets_agree_with_every_case(void **state)
     assert_int_equal(wrong, 0);
 }
 
+static void test_sql_mask_agrees_with_every_case(void **state)
+{
+    List *cases = test_cases_read("mask_cases.tsv");
+    long i, wrong = 0;
+
+    (void)state;
+    for (i = 0; i < gwlist_len(cases); i++) {
+        Octstr *number = test_case_field(cases, i, 0);
+        Octstr *expected = test_case_field(cases, i, 1);
+        Octstr *actual =
+            test_db_value(db, "select absence.mask_mobile($1)", octstr_get_cstr(number), SQL_END);
+        if (octstr_compare(actual, expected) != 0) {
+            fprintf(stderr, "# '%s': SQL shows %s, expected %s\n", octstr_get_cstr(number),
+                    octstr_get_cstr(actual), octstr_get_cstr(expected));
+            wrong++;
+        }
+        octstr_destroy(actual);
+    }
+    assert_true(gwlist_len(cases) >= 8);
+    test_cases_destroy(cases);
+    assert_octstr_equal(test_db_value(db, "select absence.mask_mobile(null)", SQL_END), "(none)");
+    assert_int_equal(wrong, 0);
+}
+
+static void test_sql_segment_budgets_agree_with_gsm_c(void **state)
+{
+    Octstr *expected = octstr_create("");
+    long segments;
+
+    (void)state;
+    for (segments = 1; segments <= 10; segments++)
+        octstr_format_append(expected, "%ld|%ld\n", gsm_septet_budget(segments),
+                             gsm_ucs2_budget(segments));
+    assert_octstr_equal(test_db_rows(db,
+                                     "select absence.septet_budget(n), absence.ucs2_budget(n) "
+                                     "from generate_series(1, 10) n",
+                                     SQL_END),
+                        octstr_get_cstr(expected));
+    octstr_destroy(expected);
+}
+
+/* ---- the settings and the names the policy uses --------------------------- */
+
+static void test_settings_default_to_config_def(void **state)
+{
+    (void)state;
+    assert_octstr_equal(test_db_rows(db,
+                                     "select (c).timezone, (c).send_delay, (c).max_lateness,"
+                                     " (c).latest_send_time, (c).absent_marks,"
+                                     " (c).report_link, (c).max_segments, (c).allow_ucs2,"
+                                     " (c).pastoral_category"
+                                     " from (select absence.policy_settings() as c) s",
+                                     SQL_END),
+                        "Europe/London|1200|10800|19:00:00|{O}|https://tinyurl.com/runabs|1|f|"
+                        "Absence text\n");
+}
+
+static void test_unknown_setting_is_refused_by_name(void **state)
+{
+    PGresult *result;
+
+    (void)state;
+    test_db_exec(db, "savepoint before_error", SQL_END);
+    result =
+        PQexec(db, "select absence.policy_settings('{\"send-delai\": 5, \"timezone\": \"UTC\"}')");
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+                        "unknown policy setting: send-delai");
+    PQclear(result);
+    test_db_exec(db, "rollback to savepoint before_error", SQL_END);
+}
+
+static void test_every_trigger_state_is_explained(void **state)
+{
+    (void)state;
+    assert_octstr_equal(
+        test_db_rows(
+            db,
+            "select s, absence.trigger_explanation(absence.policy_settings(), s,"
+            "  $1::timestamptz + interval '1 hour', $1::timestamptz + interval '2 hours',"
+            "  $1::timestamptz + interval '80 minutes', $1::timestamptz + interval '4 hours',"
+            "  'B01', 'planned', $1::timestamptz + interval '81 minutes')"
+            "  from unnest(enum_range(null::absence.trigger_state)) s order by s",
+            AT("09:00"), SQL_END),
+        "settled|planned at 10:21:00: the day is settled (planned); nothing more is sent that "
+        "day, whatever changes\n"
+        "status-not-eligible|no text: status B01 does not match student-status-pattern C__\n"
+        "register-not-marked|no text yet: the register has not been taken (or not reached the "
+        "database)\n"
+        "register-late|no text: the register was taken at 11:00, after the lesson ended at 10:00\n"
+        "expired|expired: a text could only go out between 10:20 and 13:00\n"
+        "not-yet-due|not due yet: due at 10:20, send-delay after the lesson ended\n"
+        "message-too-long|no text: it would not fit max-segments (message-too-long)\n"
+        "due|due since 10:20: the box plans its texts at its next planning run\n");
+}
+
 /* ---- evaluating a window reads only the rows that matter ------------------ */
 
 static void test_planning_window_is_found_through_indexes(void **state)
@@ -630,8 +728,9 @@ static void test_planning_window_is_found_through_indexes(void **state)
     (void)state;
     absent_at_nine("S1", "C01");
     test_db_exec(db, "set local enable_seqscan = off", SQL_END);
-    plan = test_db_rows(db, "explain select * from absence.policy_triggers("
-                            "absence.policy_settings(), now(), now() - interval '1 day', now())",
+    plan = test_db_rows(db,
+                        "explain select * from absence.policy_triggers("
+                        "absence.policy_settings(), now(), now() - interval '1 day', now())",
                         SQL_END);
     if (octstr_search(plan, octstr_imm("lesson_ends_at_idx"), 0) < 0 ||
         octstr_search(plan, octstr_imm("attendance_mark_student_idx"), 0) < 0 ||
@@ -685,6 +784,11 @@ int main(void)
         DB_TEST(test_plan_takes_its_settings_from_the_config_file),
         DB_TEST(test_sql_normalise_mobile_agrees_with_every_case),
         DB_TEST(test_sql_septets_agree_with_every_case),
+        DB_TEST(test_sql_mask_agrees_with_every_case),
+        DB_TEST(test_sql_segment_budgets_agree_with_gsm_c),
+        DB_TEST(test_settings_default_to_config_def),
+        DB_TEST(test_unknown_setting_is_refused_by_name),
+        DB_TEST(test_every_trigger_state_is_explained),
         DB_TEST(test_planning_window_is_found_through_indexes),
     };
 

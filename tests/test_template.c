@@ -5,7 +5,7 @@
 #include "template.h"
 
 #define SEED_TEMPLATE                                                                              \
-    "Student {student_id} did not attend their lesson today at {lesson_time}. If this is a "      \
+    "Student {student_id} did not attend their lesson today at {lesson_time}. If this is a "       \
     "genuine absence, please notify us here: {link}"
 
 static Octstr *render(const char *template, const char *id)

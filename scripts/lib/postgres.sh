@@ -1,5 +1,5 @@
 # postgres.sh - a throwaway PostgreSQL cluster for tests and the demo.
-# Source it, then: pg_start DIR (initdb + start, exports PG*), pg_stop,
+# Source it, then: pg_start DIR PORT (initdb + start, exports PG*), pg_stop,
 # pg_restart, pg_destroy. PostgreSQL refuses to run as root, so as root the
 # cluster runs as the postgres user.
 
@@ -13,24 +13,11 @@ _pg_as_owner() {
     fi
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on.
-free_port() {
-    local port
-    for port in $(shuf -i 20000-45000 -n 50); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            echo "$port"
-            return 0
-        fi
-    done
-    echo "free_port: no free port found" >&2
-    return 1
-}
-
 pg_start() {
     PG_DIR=$1
+    PGPORT=${2:?pg_start DIR PORT}
     mkdir -p "$PG_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
-    PGPORT=$(free_port) || return 1
     _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 \
         --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
     export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres

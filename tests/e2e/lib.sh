@@ -6,7 +6,7 @@
 # is stopped on exit, whatever happens, and a watchdog bounds the whole run.
 
 E2E_SRC=${abs_top_srcdir:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-E2E_BIN=${abs_top_builddir:-$E2E_SRC}
+E2E_BIN=${abs_top_builddir:-$E2E_SRC/build}
 KANNEL_TEST=/usr/lib/kannel/test
 . "$E2E_SRC/scripts/lib/postgres.sh"
 
@@ -90,10 +90,11 @@ e2e_track() {
     E2E_PIDS+=("$1")
 }
 
-# Stop PID: SIGTERM, then SIGKILL after SECONDS (default 10).
+# Stop PID: SIGTERM, then SIGKILL after SECONDS (default 10); returns its
+# exit status.
 e2e_stop_pid() {
     local pid=$1 limit=${2:-10} waited=0
-    kill -TERM "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null
     while kill -0 "$pid" 2>/dev/null && [ "$waited" -lt $((limit * 10)) ]; do
         sleep 0.1
         waited=$((waited + 1))
@@ -133,6 +134,19 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
+# A TCP port on 127.0.0.1 that nothing listens on.
+free_port() {
+    local port
+    for port in $(shuf -i 20000-45000 -n 50); do
+        if ! port_open "$port"; then
+            echo "$port"
+            return 0
+        fi
+    done
+    echo "free_port: no free port found" >&2
+    return 1
+}
+
 # A time zone (Etc/GMT±N) in which it is now early afternoon, so that the
 # generated college day lies within one local date and before 19:00.
 afternoon_timezone() {
@@ -152,7 +166,7 @@ q() {
 }
 
 e2e_start_postgres() {
-    pg_start "$RUN/pg" || return 1
+    pg_start "$RUN/pg" "$(free_port)" || return 1
     createdb college
 }
 
@@ -263,24 +277,21 @@ e2e_start_box() {
 
 # Stop the box with SIGTERM; its exit status.
 e2e_stop_box() {
-    local waited=0
-    kill -TERM "$BOX_PID"
-    while kill -0 "$BOX_PID" 2>/dev/null && [ "$waited" -lt 300 ]; do
-        sleep 0.1
-        waited=$((waited + 1))
-    done
-    wait "$BOX_PID"
+    e2e_stop_pid "$BOX_PID" 30
 }
 
 # ---- the college and what should become of it -----------------------------------
 
 # e2e_generate SEED STUDENTS [generator options]: load a college day into
-# the database; the oracle's expectations in $RUN/expect.
+# the database, placed around now unless the options give --now; what the
+# policy should make of it, by tests/college_oracle.py, in $RUN/expect.
 e2e_generate() {
-    local seed=$1 students=$2
+    local options=(--seed "$1" --students "$2" --timezone "$E2E_TZ")
     shift 2
-    "$E2E_SRC/scripts/generate-college" --seed "$seed" --students "$students" \
-        --timezone "$E2E_TZ" --dbname college --expect "$RUN/expect" "$@" 2>>"$RUN/generate.out"
+    [[ " $* " == *" --now "* ]] || options+=(--now "$(date -u +%Y-%m-%dT%H:%M:%S+00:00)")
+    options+=("$@")
+    "$E2E_SRC/scripts/generate-college" "${options[@]}" --dbname college 2>>"$RUN/generate.out" &&
+        "$E2E_SRC/tests/college_oracle.py" "${options[@]}" >"$RUN/expect" 2>>"$RUN/generate.out"
 }
 
 # Expected lines of one KIND (text, expired, skip), as FIELDS of the oracle.

@@ -13,8 +13,8 @@ e2e_box_conf "admin-port = $ADMIN" "admin-password = s3cret"
 ctl() { "$E2E_BIN/absencectl" -c "$RUN/box.conf" "$@"; }
 check "absencectl migrate creates the schema" e2e_migrate
 check "the generator loads a 400-student college" e2e_generate 13 400 --now "$NOW"
-"$E2E_SRC/scripts/generate-college" --seed 13 --students 400 --timezone "$E2E_TZ" --now "$NOW" \
-    --sql /dev/null --expect "$RUN/expect-later" --expect-at "$LATER" 2>/dev/null
+"$E2E_SRC/tests/college_oracle.py" --seed 13 --students 400 --timezone "$E2E_TZ" --now "$NOW" \
+    --at "$LATER" >"$RUN/expect-later" 2>/dev/null
 check "bearerbox starts" e2e_start_bearerbox
 e2e_start_fakesmsc
 e2e_start_box
@@ -153,7 +153,7 @@ bad "--status 'sending' is not one of pending, submitted, sent, delivered, faile
 bad "--at 'tomorrow' is not a date and time like '2026-11-23 10:30'" preview --at tomorrow
 bad "notification $delivered is delivered: only failed, unconfirmed or expired texts can be resent (it was delivered: resending would text the parent twice)" resend "$delivered" --reason "again"
 bad "notification ${expired[1]} was already cancelled" cancel "${expired[1]}" --reason "twice"
-bad "usage: absencectl resend ID --reason \"why\"" resend "$delivered"
+bad "usage: absencectl resend ID --reason WHY" resend "$delivered"
 bad "'12x' is not a notification id (a number, as absencectl report shows)" resend 12x --reason r
 bad "there is no notification 999999" cancel 999999 --reason r
 bad "report: unknown option '--colour' (options: --date,--status,--student,--format)" report --colour red

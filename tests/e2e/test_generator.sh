@@ -1,14 +1,19 @@
 #!/bin/bash
-# scripts/generate-college: deterministic for a seed, Ofcom drama-range
-# numbers only, and its options checked.
+# scripts/generate-college and tests/college_oracle.py: deterministic for a
+# seed, Ofcom drama-range numbers only, and their options checked.
 . "$(dirname "$0")/lib.sh"
 e2e_init generator 120
 
 gen() { "$E2E_SRC/scripts/generate-college" "$@" 2>/dev/null; }
+oracle() { "$E2E_SRC/tests/college_oracle.py" "$@" 2>/dev/null; }
 NOW=2026-06-15T12:00:00+00:00
-gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/a.sql" --expect "$RUN/a.expect"
-gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/b.sql" --expect "$RUN/b.expect"
+gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/a.sql"
+oracle --seed 5 --students 3000 --now "$NOW" >"$RUN/a.expect"
+gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/b.sql"
+oracle --seed 5 --students 3000 --now "$NOW" >"$RUN/b.expect"
 gen --seed 6 --students 3000 --now "$NOW" --sql "$RUN/c.sql"
+check "the oracle expects texts of the seed's college" \
+    test "$(grep -c '^text' "$RUN/a.expect")" -gt 100
 check "the same seed gives the same college and expectations" eval 'cmp -s "$RUN/a.sql" "$RUN/b.sql" && cmp -s "$RUN/a.expect" "$RUN/b.expect"'
 check "another seed gives another college" eval '! cmp -s "$RUN/a.sql" "$RUN/c.sql"'
 # Every run of seven or more digits in a guardian's mobile (spaces, dots,
@@ -25,4 +30,7 @@ check_equal "a bad option is refused with a clear message" \
 check_equal "an unknown time zone is refused" \
     "generate-college: error: --timezone 'Europe/Lundon' is not a known time zone" \
     "$("$E2E_SRC/scripts/generate-college" --timezone Europe/Lundon 2>&1 | tail -1)"
+check_equal "the oracle refuses what the generator refuses" \
+    "college_oracle.py: error: --students must be at least 1" \
+    "$("$E2E_SRC/tests/college_oracle.py" --students 0 2>&1 | tail -1)"
 e2e_done

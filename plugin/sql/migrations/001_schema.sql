@@ -1,4 +1,4 @@
--- 001_schema.sql: the tables of CONTRACT.md and the project's own records.
+-- 001_schema.sql: the tables other systems depend on (README, "The contract")
 --
 -- Inputs (student, lesson, attendance_mark, guardian, guardian_student) are
 -- written by the MIS and the Communications Portal; outputs (notification,

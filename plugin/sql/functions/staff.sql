@@ -1,26 +1,5 @@
--- 004_staff.sql: what staff do about single texts (absencectl resend and
--- cancel), each action recorded with who, when and why.
-
-alter table absence.notification
-    add column resolution text,
-    add column resolved_at timestamptz,
-    add constraint notification_resolution_known check (resolution in ('resent', 'cancelled'));
-comment on column absence.notification.resolution is
-    'A person''s last decision about a failed, unconfirmed or expired text: resent or cancelled '
-    '(see absence.notification_action).';
-
-create table absence.notification_action (
-    action_id       bigint generated always as identity primary key,
-    notification_id bigint not null references absence.notification,
-    action          text not null,
-    actor           text not null,
-    reason          text not null,
-    status_before   text not null,
-    acted_at        timestamptz not null default now(),
-    constraint notification_action_known check (action in ('resend', 'cancel')),
-    constraint notification_action_has_reason check (btrim(reason) <> '')
-);
-create index notification_action_notification_idx on absence.notification_action (notification_id);
+-- staff.sql: what staff may decide about a single text (absencectl resend
+-- and cancel), each decision recorded in absence.notification_action.
 
 -- The text to act on, locked, or an error saying why a person may not.
 create function absence.text_for_action(p_notification_id bigint, p_reason text, p_verb text)
@@ -63,7 +42,7 @@ declare
     v_text absence.notification := absence.text_for_action(p_notification_id, p_reason, 'resend');
     v_today date := (now() at time zone (p_cfg).timezone)::date;
     v_expires timestamptz := least(
-        now() + make_interval(secs => (p_cfg).max_lateness_s),
+        now() + make_interval(secs => (p_cfg).max_lateness),
         (v_today + (p_cfg).latest_send_time) at time zone (p_cfg).timezone);
 begin
     if v_text.school_day <> v_today then
@@ -105,19 +84,4 @@ begin
     values (p_notification_id, 'cancel', p_actor, p_reason, v_text.status);
     return v_text.status;
 end
-$$;
-
--- An instant as ISO 8601 in the college's time zone, with its UTC offset:
--- 2026-06-15T10:21:03+01:00. For exports other systems read.
-create function absence.iso_local(p_at timestamptz, p_timezone text)
-returns text
-language sql immutable
-as $$
-    with o(seconds) as (
-        select extract(epoch from (p_at at time zone p_timezone) - (p_at at time zone 'UTC'))::int)
-    select to_char(p_at at time zone p_timezone, 'YYYY-MM-DD"T"HH24:MI:SS')
-           || case when seconds < 0 then '-' else '+' end
-           || lpad((abs(seconds) / 3600)::text, 2, '0') || ':'
-           || lpad((abs(seconds) % 3600 / 60)::text, 2, '0')
-      from o
 $$;

@@ -1,6 +1,6 @@
--- 003_box.sql: what absencebox does with a text after it is planned
--- (ARCHITECTURE.md "One text's life", POLICY.md section 5), as functions the
--- box calls with whole batches so that each step is one round trip.
+-- texts.sql: what the box does with a text after it is planned (README,
+-- "How it works"), as functions the box calls with whole batches so that
+-- each step is one round trip and one transaction.
 --
 --   claim_texts        pending -> submitted (FOR UPDATE SKIP LOCKED)
 --   apply_acks         bearerbox's acks: -> sent, back to pending, or failed
@@ -8,40 +8,9 @@
 --                      -> failed; unknown tokens kept too
 --   expire_texts       pending past expiry -> expired
 --   mark_unconfirmed   submitted with no word from bearerbox -> unconfirmed
+--   release_texts      claimed but never written -> pending
 --   box_heartbeat      the box's liveness row in box_status
-
--- The box finds a text by the Kannel message id of its ack.
-create index notification_message_id_idx on absence.notification (message_id)
-    where message_id is not null;
-
--- One row per box id: what absencectl status and monitoring read.
-create table absence.box_status (
-    box_id              text primary key,
-    pid                 integer,
-    started_at          timestamptz not null,
-    heartbeat_at        timestamptz not null,
-    bearerbox_connected boolean not null,
-    bearerbox           text,
-    texts_in_flight     integer not null default 0,
-    reports_received    bigint not null default 0,
-    last_report_at      timestamptz
-);
-comment on table absence.box_status is
-    'Each box''s last heartbeat (every plan interval) and its bearerbox connection state.';
-
--- A phone number as logs and staff reports show it: +4477009****23.
--- Twin of phone_mask() in phone.c.
-create function absence.mask_mobile(p_number text)
-returns text
-language sql immutable
-as $$
-    select case
-        when coalesce(length(p_number), 0) = 0 then '(none)'
-        else left(p_number, case when length(p_number) >= 12 then 8 else length(p_number) / 3 end)
-             || '****'
-             || case when length(p_number) >= 6 then right(p_number, 2) else '' end
-    end
-$$;
+--   texts_today        today's texts by status, for the box's admin interface
 
 -- The uuid in a token as the box sent it, or null when it is not one.
 create function absence.token_uuid(p_token text)
@@ -111,7 +80,8 @@ end
 $$;
 
 -- The pastoral log entry for a delivered text, as the MIS shows it.
-create function absence.pastoral_entry(p_notification absence.notification, p_timezone text)
+create function absence.pastoral_entry(p_notification absence.notification,
+                                       p_cfg absence.policy_config)
 returns text
 language sql stable
 as $$
@@ -120,7 +90,7 @@ as $$
                   coalesce(g.name, 'a guardian'), p_notification.guardian_id,
                   absence.mask_mobile(p_notification.recipient), p_notification.student_id,
                   coalesce(l.title, 'the lesson'),
-                  to_char(l.starts_at at time zone p_timezone, 'HH24:MI'),
+                  to_char(l.starts_at at time zone (p_cfg).timezone, 'HH24:MI'),
                   to_char(p_notification.school_day, 'YYYY-MM-DD'), p_notification.body)
       from (select 1) one
       left join absence.guardian g on g.guardian_id = p_notification.guardian_id
@@ -133,9 +103,10 @@ $$;
 -- its pastoral_log row, a final failure or SMSC reject makes it failed with
 -- the reason (expired when bearerbox dropped it past its validity), an SMSC
 -- acceptance confirms a submitted or unconfirmed text as sent. A delivered
--- text never changes again; a failed one only to delivered.
+-- text never changes again; a failed one only to delivered. The pastoral
+-- log's category and times come from p_cfg.
 create function absence.apply_reports(
-    p_box_id text, p_category text, p_timezone text,
+    p_cfg absence.policy_config, p_box_id text,
     p_report_ids uuid[], p_tokens text[], p_dlr_types integer[], p_smsc_ids text[],
     p_foreign_ids text[], p_replies text[])
 returns table (reports integer, duplicates integer, unknown integer, delivered integer,
@@ -199,8 +170,8 @@ begin
         ), logged as (
             insert into absence.pastoral_log
                 (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
-            select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(), p_category,
-                   absence.pastoral_entry(c::absence.notification, p_timezone)
+            select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(),
+                   (p_cfg).pastoral_category, absence.pastoral_entry(c::absence.notification, p_cfg)
               from changed c
              where c.status = 'delivered'
             on conflict (notification_id) do nothing
@@ -295,3 +266,23 @@ as $$
     )
     select count(*)::integer from released
 $$;
+
+-- Today's texts (the college's school day at p_at) by status, every status
+-- of absence.notification_status in its order, with zeros; and on every
+-- row, how long the oldest due pending text has waited (null: none waits).
+create function absence.texts_today(p_cfg absence.policy_config, p_at timestamptz default now())
+returns table (status text, texts bigint, oldest_pending_s bigint)
+language sql stable
+as $$
+    select s.status, count(n.notification_id),
+           (select extract(epoch from p_at - min(w.due_at))::bigint
+              from absence.notification w
+             where w.status = 'pending' and w.due_at <= p_at)
+      from absence.notification_status s
+      left join absence.notification n
+             on n.status = s.status
+            and n.school_day = (p_at at time zone (p_cfg).timezone)::date
+     group by s.status, s.position
+     order by s.position
+$$;
+

@@ -1,0 +1,210 @@
+/*
+ * ctl_commands.c - absencectl's command table and the checks made from it
+ * (see ctl_commands.h).
+ */
+#include "ctl_commands.h"
+
+static const CtlCommand commands[] = {
+    {"migrate", "", "", NULL, 1, "create or upgrade schema absence (safe to repeat)",
+     "Applies, in one transaction, the schema migrations the database lacks and, when they\n"
+     "changed, the policy's functions. Run it after every upgrade; the box refuses to start\n"
+     "on a schema that is not its own.",
+     ctl_migrate},
+    {"check-config", "", "", NULL, 0, "validate the configuration file and exit",
+     "Reads the configuration as the box does and says what is wrong, with the line.",
+     ctl_check_config},
+    {"report", "", "[--date DATE] [--status STATUS] [--student ID]", "table,csv,json", 1,
+     "the delivery report of a day, one line per text",
+     "One line per text of DATE (default today at the college), numbers masked, with its\n"
+     "status, times and the SMSC's reason for a failure; the table ends with the totals.",
+     ctl_report},
+    {"explain", "STUDENT_ID", "[--date DATE]", "table,json", 1,
+     "why a student's guardians got a text that day, or not",
+     "The absent lessons and their registers, the trigger lesson and why it gave a text or\n"
+     "not, every linked guardian with each rule passed or failed, and each text's history.",
+     ctl_explain},
+    {"preview", "", "[--at TIME]", "table,csv,json", 1,
+     "the texts the box would plan at that time; writes nothing",
+     "A dry run of the planner at TIME (default now) in a read-only transaction: the texts\n"
+     "it would plan and the guardians it would skip, with why.",
+     ctl_preview},
+    {"status", "", "", "table,json", 1, "health now; exit status 3 when something needs attention",
+     "Today's texts by status, the oldest overdue text, texts due in the next hour, each box's\n"
+     "heartbeat and bearerbox connection, and when the queue should drain.",
+     ctl_status},
+    {"export-pastoral", "", "--since TIME [--until TIME]", "csv,xml", 1,
+     "the pastoral log for the MIS",
+     "The pastoral log entries logged from --since up to --until (default now), times in\n"
+     "ISO 8601 with the college's UTC offset.",
+     ctl_export_pastoral},
+    {"resend", "ID", "--reason WHY", NULL, 1, "send a failed, unconfirmed or expired text again",
+     "Puts text ID back to pending, due now, recorded with who and why; refused once its\n"
+     "school day is over or past the latest send time.",
+     ctl_resend},
+    {"cancel", "ID", "--reason WHY", NULL, 1, "close a failed, unconfirmed or expired text unsent",
+     "Records that text ID is closed without being sent again, with who and why.", ctl_cancel},
+    {"plan", "", "[--at TIME]", NULL, 1,
+     "plan the texts due now, as the box does every plan-interval",
+     "Settles the student-days due at TIME (default now): writes their texts and skips.", ctl_plan},
+};
+
+#define COMMAND_COUNT ((long)(sizeof(commands) / sizeof(commands[0])))
+
+/* DATE is YYYY-MM-DD, TIME YYYY-MM-DD[ HH:MM[:SS]], in the college's zone. */
+static const char values_help[] =
+    "DATE is YYYY-MM-DD and TIME YYYY-MM-DD or 'YYYY-MM-DD HH:MM', at the college (timezone).";
+
+const CtlCommand *ctl_command_find(const char *name)
+{
+    long i;
+
+    for (i = 0; i < COMMAND_COUNT; i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+/* "explain STUDENT_ID [--date DATE] [--format table|json]" */
+static Octstr *usage_line(const CtlCommand *command)
+{
+    Octstr *line = octstr_create(command->name);
+
+    if (*command->arguments)
+        octstr_format_append(line, " %s", command->arguments);
+    if (*command->options)
+        octstr_format_append(line, " %s", command->options);
+    if (command->formats != NULL) {
+        Octstr *formats = octstr_create(command->formats);
+        octstr_replace(formats, octstr_imm(","), octstr_imm("|"));
+        octstr_format_append(line, " [--format %S]", formats);
+        octstr_destroy(formats);
+    }
+    return line;
+}
+
+void ctl_commands_list(FILE *out)
+{
+    long i;
+
+    fprintf(out,
+            "usage: absencectl [-c CONFFILE] COMMAND [ARGS]\n"
+            "  -c CONFFILE  configuration file (default %s)\n"
+            "  COMMAND --help says more about COMMAND\ncommands:\n",
+            CONFIG_DEFAULT_PATH);
+    for (i = 0; i < COMMAND_COUNT; i++) {
+        Octstr *line = usage_line(&commands[i]);
+        fprintf(out, "  %s\n      %s\n", octstr_get_cstr(line), commands[i].summary);
+        octstr_destroy(line);
+    }
+}
+
+void ctl_command_help(const CtlCommand *command, FILE *out)
+{
+    Octstr *line = usage_line(command);
+
+    fprintf(out, "usage: absencectl [-c CONFFILE] %s\n\n%s.\n\n%s\n", octstr_get_cstr(line),
+            command->summary, command->help);
+    if (strstr(octstr_get_cstr(line), "DATE") || strstr(octstr_get_cstr(line), "TIME"))
+        fprintf(out, "%s\n", values_help);
+    octstr_destroy(line);
+}
+
+/* The option names of COMMAND ("--name"), and which are required. */
+static void option_names(const CtlCommand *command, List *all, List *required)
+{
+    Octstr *spec = octstr_create(command->options);
+    List *words = octstr_split_words(spec);
+    Octstr *word;
+
+    while ((word = gwlist_extract_first(words)) != NULL) {
+        int optional = octstr_get_char(word, 0) == '[';
+        if (optional)
+            octstr_delete(word, 0, 1);
+        if (octstr_ncompare(word, octstr_imm("--"), 2) == 0) {
+            gwlist_append(all, octstr_duplicate(word));
+            if (!optional)
+                gwlist_append(required, octstr_duplicate(word));
+        }
+        octstr_destroy(word);
+    }
+    if (command->formats != NULL)
+        gwlist_append(all, octstr_create("--format"));
+    gwlist_destroy(words, NULL);
+    octstr_destroy(spec);
+}
+
+static long argument_count(const CtlCommand *command)
+{
+    List *words = octstr_split_words(octstr_imm(command->arguments));
+    long count = gwlist_len(words);
+
+    gwlist_destroy(words, octstr_destroy_item);
+    return count;
+}
+
+static int usage_error(const CtlCommand *command)
+{
+    Octstr *line = usage_line(command);
+    int status = ctl_fail(EXIT_USER, "usage: absencectl %s", octstr_get_cstr(line));
+
+    octstr_destroy(line);
+    return status;
+}
+
+/* 0 when ARGS has what COMMAND requires and nothing more, else EXIT_USER. */
+static int check_args(const CtlCommand *command, CtlArgs *args, List *required)
+{
+    long expected = argument_count(command), i;
+
+    if (gwlist_len(args->words) > expected)
+        return ctl_fail(EXIT_USER, "%s: unexpected argument '%s' (absencectl %s --help)",
+                        command->name, octstr_get_cstr(gwlist_get(args->words, expected)),
+                        command->name);
+    if (gwlist_len(args->words) < expected)
+        return usage_error(command);
+    for (i = 0; i < gwlist_len(required); i++)
+        if (dict_get(args->options, gwlist_get(required, i)) == NULL)
+            return usage_error(command);
+    return 0;
+}
+
+/* --format's value, or the first of COMMAND's formats; FORMAT_TABLE when
+ * the command has none. */
+static int read_format(const CtlCommand *command, CtlArgs *args, OutputFormat *format)
+{
+    Octstr *name = ctl_arg(args, "--format"), *wanted, *error = NULL;
+    long comma;
+    int status = 0;
+
+    *format = FORMAT_TABLE;
+    if (command->formats == NULL)
+        return 0;
+    wanted = name != NULL ? octstr_duplicate(name) : octstr_create(command->formats);
+    if (name == NULL && (comma = octstr_search_char(wanted, ',', 0)) >= 0)
+        octstr_truncate(wanted, comma);
+    if (output_format_parse(wanted, command->formats, format, &error) < 0)
+        status = ctl_fail_octstr(EXIT_USER, error);
+    octstr_destroy(wanted);
+    return status;
+}
+
+int ctl_command_run(const CtlCommand *command, Ctl *ctl, int argc, char **argv)
+{
+    List *allowed = gwlist_create(), *required = gwlist_create();
+    OutputFormat format = FORMAT_TABLE;
+    CtlArgs args;
+    int status;
+
+    option_names(command, allowed, required);
+    status = ctl_args_parse(&args, command->name, argc, argv, allowed);
+    if (status == 0)
+        status = check_args(command, &args, required);
+    if (status == 0)
+        status = read_format(command, &args, &format);
+    if (status == 0)
+        status = command->run(ctl, &args, format);
+    ctl_args_destroy(&args);
+    gwlist_destroy(allowed, octstr_destroy_item);
+    gwlist_destroy(required, octstr_destroy_item);
+    return status;
+}

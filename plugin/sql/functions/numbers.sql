@@ -1,0 +1,49 @@
+-- numbers.sql: mobile numbers as parents type them (README, "The rules":
+-- numbers), and as staff and logs see them.
+
+-- The E.164 form of a typed mobile number, or null when it cannot receive a
+-- text. Held to tests/mobile_cases.tsv.
+create function absence.normalise_mobile(p_raw text, p_allow_international boolean default false)
+returns text
+language plpgsql immutable
+as $$
+declare
+    s text;
+    d text;
+begin
+    -- what people type between digits: spaces, dots, dashes, brackets
+    s := translate(p_raw, ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)
+                          || '.-()[]' || chr(160), '');
+    d := case
+        when s like '+%' then substr(s, 2)
+        when s like '00%' then substr(s, 3)
+        when s like '44%' then s
+        when s like '0%' then '44' || substr(s, 2)
+        when s like '7%' and length(s) = 10 then '44' || s   -- a spreadsheet ate the 0
+    end;
+    if d is null or d !~ '^[0-9]+$' then
+        return null;
+    end if;
+    if d like '440%' then            -- "+44 (0)7..."
+        d := '44' || substr(d, 4);
+    end if;
+    if d like '44%' then             -- UK: mobiles only, not 070 or 076
+        return case when substr(d, 3) ~ '^7[1-57-9][0-9]{8}$' then '+' || d end;
+    end if;
+    return case when p_allow_international and d ~ '^[1-9][0-9]{7,14}$' then '+' || d end;
+end
+$$;
+
+-- A phone number as logs and staff reports show it: +4477009****23.
+-- Twin of phone_mask() in phone.c; both are held to tests/mask_cases.tsv.
+create function absence.mask_mobile(p_number text)
+returns text
+language sql immutable
+as $$
+    select case
+        when coalesce(length(p_number), 0) = 0 then '(none)'
+        else left(p_number, case when length(p_number) >= 12 then 8 else length(p_number) / 3 end)
+             || '****'
+             || case when length(p_number) >= 6 then right(p_number, 2) else '' end
+    end
+$$;

@@ -1,0 +1,79 @@
+-- plan.sql: settling student-days (README, "The rules"): what the box runs
+-- every plan-interval and absencectl plan runs at an instant.
+
+-- The window of lessons the planner looks at from p_at: everything that can
+-- be due or newly expired, and a day back so that texts a stopped box never
+-- planned are still recorded as expired.
+create function absence.plan_window_from(p_cfg absence.policy_config, p_at timestamptz)
+returns timestamptz
+language sql immutable
+as $$
+    select p_at - make_interval(secs => (p_cfg).max_lateness) - interval '1 day'
+$$;
+
+-- Settle every student-day whose trigger is due (or has expired unplanned)
+-- at p_at (default: the database's clock): record it in student_day, insert
+-- a pending notification per recipient (expired ones as 'expired') and a
+-- guardian_skip per guardian not texted. Idempotent and safe to run from
+-- several boxes at once: a student-day is settled by exactly one of them.
+create function absence.plan(
+    p_cfg absence.policy_config,
+    p_at timestamptz default null,
+    p_box_id text default null)
+returns table (
+    student_days integer, texts_planned integer, texts_expired integer,
+    guardians_skipped integer, days_too_long integer)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+    v_at timestamptz := coalesce(p_at, now());
+begin
+    return query
+    with trig as (
+        select t.*
+        from absence.policy_triggers(p_cfg, v_at, absence.plan_window_from(p_cfg, v_at),
+                                     v_at - make_interval(secs => (p_cfg).send_delay),
+                                     null, true) t
+        where t.state in ('due', 'expired', 'message-too-long')
+    ), settled as (
+        insert into absence.student_day as d (student_id, school_day, lesson_id, outcome, box_id)
+        select t.student_id, t.school_day, t.lesson_id,
+               case t.state when 'due' then 'planned' else t.state::text end, p_box_id
+        from trig t
+        on conflict do nothing
+        returning d.student_id, d.school_day, d.outcome
+    ), outcome as (
+        select t.student_id, t.school_day, t.lesson_id, t.due_at, t.expires_at, t.body,
+               s.outcome, g.guardian_id, g.recipient, g.skip_reason
+        from trig t
+        join settled s on s.student_id = t.student_id and s.school_day = t.school_day
+        cross join lateral absence.guardian_checks(p_cfg, t.student_id) g
+        where s.outcome in ('planned', 'expired')
+    ), texts as (
+        insert into absence.notification as n
+            (student_id, guardian_id, lesson_id, school_day, recipient, body, status,
+             due_at, expires_at)
+        select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
+               case o.outcome when 'planned' then 'pending' else 'expired' end,
+               o.due_at, o.expires_at
+        from outcome o
+        where o.skip_reason is null
+        on conflict do nothing
+        returning n.status
+    ), skips as (
+        insert into absence.guardian_skip as k
+            (student_id, school_day, guardian_id, lesson_id, reason, recipient)
+        select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
+        from outcome o
+        where o.skip_reason is not null
+        on conflict do nothing
+        returning k.reason
+    )
+    select (select count(*) from settled)::integer,
+           (select count(*) from texts where status = 'pending')::integer,
+           (select count(*) from texts where status = 'expired')::integer,
+           (select count(*) from skips)::integer,
+           (select count(*) from settled where outcome = 'message-too-long')::integer;
+end
+$$;

@@ -1,0 +1,87 @@
+-- text.sql: the text itself (README, "The rules": the message): its
+-- wording, and how much of an SMS it takes.
+
+-- GSM 03.38 septets a text takes (extension characters count two), or null
+-- when it holds a character outside the alphabet. Twin of gsm.c; both are
+-- held to tests/septet_cases.tsv.
+create function absence.gsm_septets(p_text text)
+returns integer
+language sql immutable strict
+as $$
+    with alphabet(basic, extension) as (values (
+        '@£$¥èéùìòÇ' || chr(10) || 'Øø' || chr(13) || 'ÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&''()*+,-./'
+            || '0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿'
+            || 'abcdefghijklmnopqrstuvwxyzäöñüà',
+        chr(12) || '^{}\[~]|€'))
+    select case
+        when translate(p_text, basic || extension, '') <> '' then null
+        else 2 * length(p_text) - length(translate(p_text, extension, ''))
+    end
+    from alphabet
+$$;
+
+-- UTF-16 code units the text takes as UCS-2 (characters beyond U+FFFF take two).
+create function absence.ucs2_units(p_text text)
+returns integer
+language sql immutable strict
+as $$
+    select length(p_text) + length(regexp_replace(p_text, '[\u0001-\uffff]', '', 'g'))
+$$;
+
+-- What P_SEGMENTS concatenated SMS hold: GSM septets and UCS-2 units (one
+-- SMS holds a little more than each part of a longer one). Twins of
+-- gsm_septet_budget() and gsm_ucs2_budget() in gsm.c, held to the same values.
+create function absence.septet_budget(p_segments integer)
+returns integer
+language sql immutable strict
+as $$
+    select case when p_segments <= 1 then 160 else 153 * p_segments end
+$$;
+
+create function absence.ucs2_budget(p_segments integer)
+returns integer
+language sql immutable strict
+as $$
+    select case when p_segments <= 1 then 70 else 67 * p_segments end
+$$;
+
+-- Whether a text fits max-segments SMS: in the GSM alphabet, or as UCS-2
+-- when allow-ucs2 is set.
+create function absence.message_fits(p_body text, p_cfg absence.policy_config)
+returns boolean
+language sql immutable
+as $$
+    select coalesce(absence.gsm_septets(p_body) <= absence.septet_budget((p_cfg).max_segments),
+                    false)
+        or ((p_cfg).allow_ucs2
+            and absence.ucs2_units(p_body) <= absence.ucs2_budget((p_cfg).max_segments))
+$$;
+
+-- The template with its placeholders filled. {student_id} goes last so that
+-- an ID is carried verbatim and never read as a placeholder; the link holds
+-- no braces (the config loader refuses them). Twin of template.c.
+create function absence.render_message(p_template text, p_link text, p_student_id text,
+                                       p_lesson_time text)
+returns text
+language sql immutable
+as $$
+    select replace(replace(replace(p_template,
+        '{link}', coalesce(p_link, '')),
+        '{lesson_time}', p_lesson_time),
+        '{student_id}', p_student_id)
+$$;
+
+-- An instant as ISO 8601 in the college's time zone, with its UTC offset:
+-- 2026-06-15T10:21:03+01:00. For exports other systems read.
+create function absence.iso_local(p_at timestamptz, p_timezone text)
+returns text
+language sql immutable
+as $$
+    with o(seconds) as (
+        select extract(epoch from (p_at at time zone p_timezone) - (p_at at time zone 'UTC'))::int)
+    select to_char(p_at at time zone p_timezone, 'YYYY-MM-DD"T"HH24:MI:SS')
+           || case when seconds < 0 then '-' else '+' end
+           || lpad((abs(seconds) / 3600)::text, 2, '0') || ':'
+           || lpad((abs(seconds) % 3600 / 60)::text, 2, '0')
+      from o
+$$;

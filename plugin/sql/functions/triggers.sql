@@ -1,0 +1,141 @@
+-- triggers.sql: which absence triggers a text (README, "The rules": the
+-- trigger), and the words absencectl explain uses for each state.
+
+-- The states of a student-day's trigger lesson at an instant; the list is
+-- here and nowhere else. policy_triggers() gives them, plan() acts on them,
+-- trigger_explanation() puts each into words.
+create type absence.trigger_state as enum (
+    'settled',              -- the planner already decided this day (settled_outcome)
+    'status-not-eligible',  -- the student's status_code does not match the pattern
+    'register-not-marked',  -- the trigger lesson's register has not been taken
+    'register-late',        -- it was taken after the lesson ended: no text that day
+    'expired',              -- past ends_at + max-lateness or the latest send time
+    'not-yet-due',          -- before ends_at + send-delay
+    'message-too-long',     -- the text would not fit max-segments
+    'due'                   -- a text is to be planned now
+);
+
+-- For each student and school day with an absent mark on a lesson ending in
+-- [p_from, p_to]: the trigger lesson (the earliest absent one of that day),
+-- its timing, the rendered text, and its state at p_at. The first state
+-- that applies wins, in the order of the type above. p_unsettled_only
+-- leaves out the days already settled (the planner's view).
+create function absence.policy_triggers(
+    p_cfg absence.policy_config,
+    p_at timestamptz,
+    p_from timestamptz,
+    p_to timestamptz,
+    p_student_id text default null,
+    p_unsettled_only boolean default false)
+returns table (
+    student_id text, school_day date, lesson_id bigint,
+    lesson_starts_at timestamptz, lesson_ends_at timestamptz, register_marked_at timestamptz,
+    status_code text, due_at timestamptz, expires_at timestamptz, body text,
+    settled_outcome text, state absence.trigger_state)
+language sql stable
+as $$
+    with candidate as (
+        select distinct m.student_id,
+               (l.starts_at at time zone (p_cfg).timezone)::date as school_day
+        from absence.lesson l
+        join absence.attendance_mark m on m.lesson_id = l.lesson_id
+        where l.ends_at between p_from and p_to
+          and m.mark = any ((p_cfg).absent_marks)
+          and (p_student_id is null or m.student_id = p_student_id)
+    ), open_candidate as (
+        select c.*
+        from candidate c
+        where not (p_unsettled_only and exists (
+            select 1 from absence.student_day d
+            where d.student_id = c.student_id and d.school_day = c.school_day))
+    ), trigger as (
+        select c.student_id, c.school_day, t.*
+        from open_candidate c
+        cross join lateral (
+            select l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at
+            from absence.attendance_mark m
+            join absence.lesson l on l.lesson_id = m.lesson_id
+            where m.student_id = c.student_id
+              and m.mark = any ((p_cfg).absent_marks)
+              and l.starts_at >= c.school_day::timestamp at time zone (p_cfg).timezone
+              and l.starts_at < (c.school_day + 1)::timestamp at time zone (p_cfg).timezone
+            order by l.starts_at, l.lesson_id
+            limit 1) t
+    ), timed as (
+        select tr.*, s.status_code,
+               tr.ends_at + make_interval(secs => (p_cfg).send_delay) as due_at,
+               least(tr.ends_at + make_interval(secs => (p_cfg).max_lateness),
+                     (tr.school_day + (p_cfg).latest_send_time) at time zone (p_cfg).timezone)
+                   as expires_at,
+               absence.render_message((p_cfg).message_template, (p_cfg).report_link,
+                   tr.student_id, to_char(tr.starts_at at time zone (p_cfg).timezone, 'HH24:MI'))
+                   as body,
+               d.outcome as settled_outcome
+        from trigger tr
+        join absence.student s on s.student_id = tr.student_id
+        left join absence.student_day d
+               on d.student_id = tr.student_id and d.school_day = tr.school_day
+    )
+    select student_id, school_day, lesson_id, starts_at, ends_at, register_marked_at,
+           status_code, due_at, expires_at, body, settled_outcome,
+           case
+               when settled_outcome is not null then 'settled'::absence.trigger_state
+               when status_code not like (p_cfg).student_status_pattern then 'status-not-eligible'
+               when register_marked_at is null then 'register-not-marked'
+               when register_marked_at > ends_at then 'register-late'
+               when p_at > expires_at or due_at > expires_at then 'expired'
+               when p_at < due_at then 'not-yet-due'
+               when not absence.message_fits(body, p_cfg) then 'message-too-long'
+               else 'due'
+           end
+    from timed
+$$;
+
+-- Why a trigger is in its state, in words, with times in the college's
+-- zone. A state without a branch here raises case_not_found: an unknown
+-- state is an error, never explained as another.
+create function absence.trigger_explanation(
+    p_cfg absence.policy_config,
+    p_state absence.trigger_state,
+    p_lesson_ends_at timestamptz,
+    p_register_marked_at timestamptz,
+    p_due_at timestamptz,
+    p_expires_at timestamptz,
+    p_status_code text,
+    p_settled_outcome text,
+    p_settled_at timestamptz)
+returns text
+language plpgsql stable
+as $$
+declare
+    v_zone constant text := (p_cfg).timezone;
+begin
+    case p_state
+    when 'settled' then
+        return format('planned at %s: the day is settled (%s); nothing more is sent that day, '
+                      'whatever changes', to_char(p_settled_at at time zone v_zone, 'HH24:MI:SS'),
+                      p_settled_outcome);
+    when 'due' then
+        return format('due since %s: the box plans its texts at its next planning run',
+                      to_char(p_due_at at time zone v_zone, 'HH24:MI'));
+    when 'not-yet-due' then
+        return format('not due yet: due at %s, send-delay after the lesson ended',
+                      to_char(p_due_at at time zone v_zone, 'HH24:MI'));
+    when 'expired' then
+        return format('expired: a text could only go out between %s and %s',
+                      to_char(p_due_at at time zone v_zone, 'HH24:MI'),
+                      to_char(p_expires_at at time zone v_zone, 'HH24:MI'));
+    when 'register-late' then
+        return format('no text: the register was taken at %s, after the lesson ended at %s',
+                      to_char(p_register_marked_at at time zone v_zone, 'HH24:MI'),
+                      to_char(p_lesson_ends_at at time zone v_zone, 'HH24:MI'));
+    when 'register-not-marked' then
+        return 'no text yet: the register has not been taken (or not reached the database)';
+    when 'status-not-eligible' then
+        return format('no text: status %s does not match student-status-pattern %s',
+                      p_status_code, (p_cfg).student_status_pattern);
+    when 'message-too-long' then
+        return format('no text: it would not fit max-segments (%s)', p_state);
+    end case;
+end
+$$;
