@@ -1,5 +1,5 @@
 /*
- * box.h - absencebox's work loop: one text's life (ARCHITECTURE.md).
+ * box.h - absencebox's work loop: one text's life (README, "How it works").
  *
  * One thread owns the database connection and runs the loop: take what
  * bearerbox sent (acks, reports) from the inbox, apply acks and reports in

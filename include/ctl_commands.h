@@ -36,11 +36,14 @@ void ctl_commands_list(FILE *out);
 void ctl_command_help(const CtlCommand *command, FILE *out);
 
 /*
- * Check ARGV (what follows the command's name) against COMMAND's row and
- * run it: a one-line error with the usage and EXIT_USER for a missing or
- * unexpected argument or option. Returns the exit status.
+ * Check ARGV (what follows the command's name) against COMMAND's row, into
+ * ARGS (destroy it whatever the result) and FORMAT. Returns 0, or
+ * EXIT_USER after one line naming what is missing, unexpected or unknown
+ * (with the usage for a missing argument). Needs neither the
+ * configuration nor the database.
  */
-int ctl_command_run(const CtlCommand *command, Ctl *ctl, int argc, char **argv);
+int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs *args,
+                      OutputFormat *format);
 
 /* The commands' work, one file each. */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);

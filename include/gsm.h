@@ -1,5 +1,5 @@
 /*
- * gsm.h - how much of an SMS a text takes (POLICY.md section 3).
+ * gsm.h - how much of an SMS a text takes (README, "The rules": the message).
  *
  * A single SMS holds 160 septets of the GSM 03.38 7-bit alphabet, where the
  * extension characters ^ { } \ [ ] ~ | euro and form feed take two; a text

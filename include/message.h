@@ -1,6 +1,6 @@
 /*
  * message.h - absencebox's texts as Kannel box-protocol messages, and the
- * delivery reports that come back (KANNEL.md: acks and reports).
+ * delivery reports that come back (README, "How it works": acks and reports).
  *
  * A text goes out as an `sms` Msg (mt_push) carrying the notification's
  * token in dlr_url and the box id in boxc_id, so that bearerbox routes its

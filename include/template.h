@@ -1,5 +1,5 @@
 /*
- * template.h - the text's wording (POLICY.md section 3).
+ * template.h - the text's wording (README, "The rules": the message).
  *
  * A template holds literal text and the placeholders {student_id},
  * {lesson_time} and {link}. The texts the box sends are rendered by the

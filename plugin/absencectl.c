@@ -18,7 +18,8 @@ static int wants_help(int argc, char **argv)
     return 0;
 }
 
-static int run_command(const CtlCommand *command, const char *path, int argc, char **argv)
+static int run_command(const CtlCommand *command, const char *path, CtlArgs *args,
+                       OutputFormat format)
 {
     Octstr *error = NULL, *file = octstr_create(path);
     Ctl ctl = {NULL, NULL};
@@ -35,41 +36,48 @@ static int run_command(const CtlCommand *command, const char *path, int argc, ch
             return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
         }
     }
-    status = ctl_command_run(command, &ctl, argc, argv);
+    status = command->run(&ctl, args, format);
     PQfinish(ctl.conn);
     config_destroy(ctl.config);
+    return status;
+}
+
+/* Check the command line, then load the configuration and run. */
+static int run(const CtlCommand *command, const char *path, int argc, char **argv)
+{
+    OutputFormat format;
+    CtlArgs args;
+    int status = ctl_command_parse(command, argc, argv, &args, &format);
+
+    if (status == 0)
+        status = run_command(command, path, &args, format);
+    ctl_args_destroy(&args);
     return status;
 }
 
 int main(int argc, char **argv)
 {
     const char *path = CONFIG_DEFAULT_PATH;
-    const CtlCommand *command;
-    int i = 1, status;
+    const CtlCommand *command = NULL;
+    int i = 1, status = 0;
 
-    if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        ctl_commands_list(stdout);
-        return 0;
-    }
+    gwlib_init();
+    log_set_output_level(GW_ERROR);
     if (argc > 2 && (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "--config") == 0)) {
         path = argv[2];
         i = 3;
     }
-    if (i >= argc) {
-        ctl_commands_list(stderr);
-        return EXIT_USER;
-    }
-    command = ctl_command_find(argv[i]);
-    if (command == NULL)
-        return ctl_fail(EXIT_USER, "unknown command '%s' (absencectl --help lists them)", argv[i]);
-    gwlib_init();
-    log_set_output_level(GW_ERROR);
-    if (wants_help(argc - i - 1, argv + i + 1)) {
+    if (i < argc && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0))
+        ctl_commands_list(stdout);
+    else if (i >= argc)
+        status = ctl_fail(EXIT_USER, "no command given (absencectl --help lists them)");
+    else if ((command = ctl_command_find(argv[i])) == NULL)
+        status =
+            ctl_fail(EXIT_USER, "unknown command '%s' (absencectl --help lists them)", argv[i]);
+    else if (wants_help(argc - i - 1, argv + i + 1))
         ctl_command_help(command, stdout);
-        status = 0;
-    } else {
-        status = run_command(command, path, argc - i - 1, argv + i + 1);
-    }
+    else
+        status = run(command, path, argc - i - 1, argv + i + 1);
     gwlib_shutdown();
     return status;
 }

@@ -2,6 +2,8 @@
  * ctl_commands.c - absencectl's command table and the checks made from it
  * (see ctl_commands.h).
  */
+#include <ctype.h>
+
 #include "ctl_commands.h"
 
 static const CtlCommand commands[] = {
@@ -102,8 +104,8 @@ void ctl_command_help(const CtlCommand *command, FILE *out)
 {
     Octstr *line = usage_line(command);
 
-    fprintf(out, "usage: absencectl [-c CONFFILE] %s\n\n%s.\n\n%s\n", octstr_get_cstr(line),
-            command->summary, command->help);
+    fprintf(out, "usage: absencectl [-c CONFFILE] %s\n\n%c%s.\n\n%s\n", octstr_get_cstr(line),
+            toupper((unsigned char)command->summary[0]), command->summary + 1, command->help);
     if (strstr(octstr_get_cstr(line), "DATE") || strstr(octstr_get_cstr(line), "TIME"))
         fprintf(out, "%s\n", values_help);
     octstr_destroy(line);
@@ -188,22 +190,18 @@ static int read_format(const CtlCommand *command, CtlArgs *args, OutputFormat *f
     return status;
 }
 
-int ctl_command_run(const CtlCommand *command, Ctl *ctl, int argc, char **argv)
+int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs *args,
+                      OutputFormat *format)
 {
     List *allowed = gwlist_create(), *required = gwlist_create();
-    OutputFormat format = FORMAT_TABLE;
-    CtlArgs args;
     int status;
 
     option_names(command, allowed, required);
-    status = ctl_args_parse(&args, command->name, argc, argv, allowed);
+    status = ctl_args_parse(args, command->name, argc, argv, allowed);
     if (status == 0)
-        status = check_args(command, &args, required);
+        status = check_args(command, args, required);
     if (status == 0)
-        status = read_format(command, &args, &format);
-    if (status == 0)
-        status = command->run(ctl, &args, format);
-    ctl_args_destroy(&args);
+        status = read_format(command, args, format);
     gwlist_destroy(allowed, octstr_destroy_item);
     gwlist_destroy(required, octstr_destroy_item);
     return status;

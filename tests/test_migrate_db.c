@@ -178,6 +178,25 @@ static void test_unknown_account_status_is_refused(void **state)
                       "guardian_account_status_known");
 }
 
+static void test_unknown_text_status_is_refused(void **state)
+{
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_refused_by("insert into absence.notification (student_id, guardian_id, lesson_id, "
+                      "school_day, recipient, body, status, due_at, expires_at) values ('S1', 1, "
+                      "1, '2026-06-15', '+447700900123', 'x', 'sending', now(), now())",
+                      "notification_status_known");
+}
+
+static void test_unknown_skip_reason_is_refused(void **state)
+{
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_refused_by("insert into absence.guardian_skip (student_id, school_day, guardian_id, "
+                      "lesson_id, reason) values ('S1', '2026-06-15', 1, 1, 'no-reason')",
+                      "guardian_skip_reason_known");
+}
+
 static void test_second_migrate_changes_nothing(void **state)
 {
     (void)state;
@@ -598,6 +617,8 @@ int main(void)
         DB_TEST(test_migrate_creates_the_contract_keys),
         DB_TEST(test_lesson_must_end_after_it_starts),
         DB_TEST(test_unknown_account_status_is_refused),
+        DB_TEST(test_unknown_text_status_is_refused),
+        DB_TEST(test_unknown_skip_reason_is_refused),
         DB_TEST(test_second_migrate_changes_nothing),
         DB_TEST(test_migrate_keeps_existing_data),
         DB_TEST(test_failed_migration_on_empty_database_leaves_nothing),

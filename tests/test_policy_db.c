@@ -1,6 +1,7 @@
 /*
- * test_policy_db.c - POLICY.md pinned down against the policy SQL, one rule
- * per test, each with a case that passes the rule and one that fails it.
+ * test_policy_db.c - the rules (README, "The rules") pinned down against
+ * the policy SQL, one rule per test, each with a case that passes the rule
+ * and one that fails it.
  * Every test runs in a transaction that is rolled back.
  *
  * The day is Monday 15 June 2026 (BST) unless a test says otherwise.

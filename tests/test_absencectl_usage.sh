@@ -1,0 +1,57 @@
+#!/bin/bash
+# absencectl's command line, checked before any configuration or database:
+# every command's --help (exit 0, its usage first), every command with a
+# missing argument, each option without its value, an unknown option and an
+# unexpected argument (one line, exit 1). The commands and their options are
+# read from absencectl --help, so a new command is checked as it lands.
+bin=${abs_top_builddir:-$(cd "$(dirname "$0")/.." && pwd)/build}
+count=0
+failed=0
+# No configuration file is readable here: none of this may need one.
+ctl() { "$bin/absencectl" -c /nonexistent/absencebox.conf "$@"; }
+
+check_equal() {
+    count=$((count + 1))
+    if [ "$2" == "$3" ]; then
+        echo "ok $count - $1"
+    else
+        failed=$((failed + 1))
+        echo "not ok $count - $1"
+        diff -u <(printf '%s\n' "$2") <(printf '%s\n' "$3") | sed 's/^/# /'
+    fi
+}
+
+# "command<TAB>its usage" for every command absencectl --help lists.
+usages=$("$bin/absencectl" --help | awk '/^commands:/ {c = 1; next}
+    c && /^  [a-z]/ {sub(/^  /, ""); name = $1; print name "\t" $0}')
+check_equal "absencectl --help lists the ten commands" "10" "$(echo "$usages" | wc -l)"
+
+while IFS=$'\t' read -r name usage; do
+    check_equal "$name --help gives its usage and exit 0 without a configuration" \
+        "usage: absencectl [-c CONFFILE] $usage|0" "$(ctl "$name" --help | head -1)|$?"
+    check_equal "$name --bogus is an unknown option" "1" \
+        "$(ctl "$name" --bogus x 2>&1 | grep -c "^absencectl: $name: unknown option '--bogus' ")"
+    for option in $(echo "$usage" | grep -oE -- '--[a-z-]+' | sort -u); do
+        check_equal "$name $option without its value" \
+            "absencectl: $name: $option needs a value|1" "$(ctl "$name" "$option" 2>&1)|$?"
+    done
+    # the positional arguments the usage names (upper case before the options)
+    arguments=$(echo "$usage" | cut -d' ' -f2- | sed 's/ *\[*--.*//' | grep -oE '[A-Z_]+' | wc -l)
+    if [ "$arguments" -gt 0 ] || echo "$usage" | grep -qE ' --[a-z-]+ [A-Z]+( |$)'; then
+        check_equal "$name with nothing says its usage" \
+            "absencectl: usage: absencectl $usage|1" "$(ctl "$name" 2>&1)|$?"
+    fi
+    extra=$(printf 'x %.0s' $(seq 0 "$arguments"))
+    check_equal "$name with one argument too many names it" "1" \
+        "$(ctl "$name" $extra 2>&1 | grep -c "^absencectl: $name: unexpected argument 'x' ")"
+done <<<"$usages"
+
+check_equal "an unknown command is named" \
+    "absencectl: unknown command 'frobnicate' (absencectl --help lists them)|1" \
+    "$(ctl frobnicate 2>&1)|$?"
+check_equal "no command at all says so" \
+    "absencectl: no command given (absencectl --help lists them)|1" "$(ctl 2>&1)|$?"
+check_equal "a well-formed command line then needs the configuration" "1" \
+    "$(ctl report --date 2026-11-23 2>&1 | grep -c '^absencectl: /nonexistent/absencebox.conf: cannot read the configuration file')"
+echo "1..$count"
+[ "$failed" -eq 0 ]
