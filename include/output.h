@@ -25,4 +25,7 @@ void output_rows(FILE *out, PGresult *rows, OutputFormat format);
 /* Append row ROW of ROWS to OUT as a JSON object. */
 void output_json_object(Octstr *out, PGresult *rows, int row);
 
+/* WORDS (a List of Octstr) joined by SEPARATOR: a new Octstr. */
+Octstr *output_joined(List *words, const char *separator);
+
 #endif

@@ -80,12 +80,7 @@ static int absence_is_allowed_in_group(Octstr *group, Octstr *variable)
     return 1;
 }
 
-#define KEY_TEXT(key, field, dflt)
-#define KEY_REQUIRED(key, field)
-#define KEY_INT(key, field, dflt, min, max)
-#define KEY_BOOL(key, field, dflt)
-#define KEY_CLOCK(key, field, dflt)
-#define KEY_LIST(key, field, dflt)
+#define CONFIG_DEF_SKIP_KEYS
 #define SINGLE_GROUP(name, type, keys)                                                             \
     if (octstr_str_compare(query, #name) == 0)                                                     \
         return 1;
@@ -317,12 +312,7 @@ static void json_list(Octstr *json, List *words)
 }
 
 /* One member per POLICY_ key of group absencebox, named by its key. */
-#define KEY_TEXT(key, field, dflt)
-#define KEY_REQUIRED(key, field)
-#define KEY_INT(key, field, dflt, min, max)
-#define KEY_BOOL(key, field, dflt)
-#define KEY_CLOCK(key, field, dflt)
-#define KEY_LIST(key, field, dflt)
+#define CONFIG_DEF_SKIP_KEYS
 #define POLICY_TEXT(key, field, dflt)                                                              \
     json_append_name(json, #key);                                                                  \
     if (box->field == NULL)                                                                        \

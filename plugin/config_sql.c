@@ -19,12 +19,7 @@ static void add_field(Octstr *fields, const char *key, const char *type)
     octstr_destroy(name);
 }
 
-#define KEY_TEXT(key, field, dflt)
-#define KEY_REQUIRED(key, field)
-#define KEY_INT(key, field, dflt, min, max)
-#define KEY_BOOL(key, field, dflt)
-#define KEY_CLOCK(key, field, dflt)
-#define KEY_LIST(key, field, dflt)
+#define CONFIG_DEF_SKIP_KEYS
 #define POLICY_TEXT(key, field, dflt) add_field(fields, #key, "text");
 #define POLICY_INT(key, field, dflt, min, max) add_field(fields, #key, "integer");
 #define POLICY_BOOL(key, field, dflt) add_field(fields, #key, "boolean");

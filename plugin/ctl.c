@@ -25,16 +25,6 @@ int ctl_fail_octstr(int status, Octstr *message)
     return status;
 }
 
-static Octstr *joined(List *names)
-{
-    Octstr *out = octstr_create("");
-    long i;
-
-    for (i = 0; i < gwlist_len(names); i++)
-        octstr_format_append(out, "%s%S", i ? "," : "", gwlist_get(names, i));
-    return out;
-}
-
 /* One option at ARGV[*i]; 0 or the exit status. */
 static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allowed)
 {
@@ -46,7 +36,7 @@ static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allo
         octstr_truncate(name, equals);
     }
     if (gwlist_search(allowed, name, octstr_item_match) == NULL) {
-        names = joined(allowed);
+        names = output_joined(allowed, ",");
         ctl_fail(EXIT_USER, "%s: unknown option '%s' (%s%s)", args->command, octstr_get_cstr(name),
                  octstr_len(names) ? "options: " : "it takes no options", octstr_get_cstr(names));
         octstr_destroy(names);

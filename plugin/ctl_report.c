@@ -22,24 +22,19 @@ static const char report_sql[] =
     "   and ($3::text is null or n.student_id = $3)"
     " order by n.notification_id";
 
-/* STATUSES as "a, b, c". */
-static Octstr *listed(List *statuses)
-{
-    Octstr *out = octstr_create("");
-    long i;
-
-    for (i = 0; i < gwlist_len(statuses); i++)
-        octstr_format_append(out, "%s%S", i ? ", " : "", gwlist_get(statuses, i));
-    return out;
-}
-
 /* 0 when STATUS is NULL or one of STATUSES, else the exit status. */
 static int check_status(Octstr *status, List *statuses)
 {
+    Octstr *names;
+    int failed;
+
     if (status == NULL || gwlist_search(statuses, status, octstr_item_match) != NULL)
         return 0;
-    return ctl_fail_octstr(
-        EXIT_USER, octstr_format("--status '%S' is not one of %S", status, listed(statuses)));
+    names = output_joined(statuses, ", ");
+    failed = ctl_fail(EXIT_USER, "--status '%s' is not one of %s", octstr_get_cstr(status),
+                      octstr_get_cstr(names));
+    octstr_destroy(names);
+    return failed;
 }
 
 /* 0 when STUDENT is known (a student row or a text about them), else the

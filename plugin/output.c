@@ -166,3 +166,13 @@ void output_rows(FILE *out, PGresult *rows, OutputFormat format)
     else
         output_table(out, rows);
 }
+
+Octstr *output_joined(List *words, const char *separator)
+{
+    Octstr *out = octstr_create("");
+    long i;
+
+    for (i = 0; i < gwlist_len(words); i++)
+        octstr_format_append(out, "%s%S", i ? separator : "", gwlist_get(words, i));
+    return out;
+}

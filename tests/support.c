@@ -150,6 +150,19 @@ int test_run_cases(const char *group, List *cases, CMUnitTestFunction function, 
     return failed;
 }
 
+int test_run_case_file(const char *group, const char *file, CMUnitTestFunction function,
+                       const char *name, const struct CMUnitTest *fixed, size_t nfixed)
+{
+    List *cases;
+    int failed;
+
+    test_gwlib_init();
+    cases = test_cases_read(file);
+    failed = test_run_cases(group, cases, function, name, fixed, nfixed);
+    test_cases_destroy(cases);
+    return failed;
+}
+
 static void quiet_notice(void *arg, const char *message)
 {
     (void)arg, (void)message;

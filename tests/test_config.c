@@ -6,6 +6,7 @@
 
 #include "support.h"
 #include "config.h"
+#include "output.h"
 
 /* Lines 1-4: the box group's required keys; extra box keys start on line 5. */
 #define BOX_HEAD                                                                                   \
@@ -459,16 +460,6 @@ static Octstr *clock_text(long minutes)
     return octstr_format("%02ld:%02ld", minutes / 60, minutes % 60);
 }
 
-static Octstr *list_text(List *words)
-{
-    Octstr *out = octstr_create("");
-    long i;
-
-    for (i = 0; i < gwlist_len(words); i++)
-        octstr_format_append(out, "%s%S", i ? "," : "", gwlist_get(words, i));
-    return out;
-}
-
 #define CHECK(key, value, dflt)                                                                    \
     {                                                                                              \
         Octstr *shown = (value);                                                                   \
@@ -482,7 +473,7 @@ static Octstr *list_text(List *words)
 #define KEY_BOOL(key, field, dflt)                                                                 \
     CHECK(key, octstr_create(group->field ? "true" : "false"), (dflt) ? "true" : "false")
 #define KEY_CLOCK(key, field, dflt) CHECK(key, clock_text(group->field), dflt)
-#define KEY_LIST(key, field, dflt) CHECK(key, list_text(group->field), dflt)
+#define KEY_LIST(key, field, dflt) CHECK(key, output_joined(group->field, ","), dflt)
 #define SINGLE_GROUP(name, type, keys)                                                             \
     {                                                                                              \
         type *group = &config->box;                                                                \

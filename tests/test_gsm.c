@@ -76,13 +76,8 @@ int main(void)
         cmocka_unit_test(test_ucs2_units_count_astral_characters_twice),
         cmocka_unit_test(test_segment_budgets),
     };
-    List *cases;
-    int failed;
 
-    test_gwlib_init();
-    cases = test_cases_read("septet_cases.tsv");
-    failed = test_run_cases("gsm", cases, test_septet_case, "septets of \"%S\" = %S (%S)", fixed,
-                            sizeof(fixed) / sizeof(fixed[0]));
-    test_cases_destroy(cases);
-    return failed;
+    return test_run_case_file("gsm", "septet_cases.tsv", test_septet_case,
+                              "septets of \"%S\" = %S (%S)", fixed,
+                              sizeof(fixed) / sizeof(fixed[0]));
 }

@@ -25,13 +25,7 @@ int main(void)
     static const struct CMUnitTest fixed[] = {
         cmocka_unit_test(test_mask_nothing),
     };
-    List *cases;
-    int failed;
 
-    test_gwlib_init();
-    cases = test_cases_read("mask_cases.tsv");
-    failed = test_run_cases("phone", cases, test_mask_case, "mask '%S' -> %S", fixed,
-                            sizeof(fixed) / sizeof(fixed[0]));
-    test_cases_destroy(cases);
-    return failed;
+    return test_run_case_file("phone", "mask_cases.tsv", test_mask_case, "mask '%S' -> %S", fixed,
+                              sizeof(fixed) / sizeof(fixed[0]));
 }

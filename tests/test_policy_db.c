@@ -658,7 +658,8 @@ static void test_sql_segment_budgets_agree_with_gsm_c(void **state)
         octstr_format_append(expected, "%ld|%ld\n", gsm_septet_budget(segments),
                              gsm_ucs2_budget(segments));
     assert_octstr_equal(test_db_rows(db,
-                                     "select absence.septet_budget(n), absence.ucs2_budget(n) "
+                                     "select absence.segment_budget(n, false), "
+                                     "absence.segment_budget(n, true) "
                                      "from generate_series(1, 10) n",
                                      SQL_END),
                         octstr_get_cstr(expected));

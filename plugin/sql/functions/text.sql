@@ -28,21 +28,16 @@ as $$
     select length(p_text) + length(regexp_replace(p_text, '[\u0001-\uffff]', '', 'g'))
 $$;
 
--- What P_SEGMENTS concatenated SMS hold: GSM septets and UCS-2 units (one
--- SMS holds a little more than each part of a longer one). Twins of
--- gsm_septet_budget() and gsm_ucs2_budget() in gsm.c, held to the same values.
-create function absence.septet_budget(p_segments integer)
+-- What P_SEGMENTS concatenated SMS hold: GSM septets, or UCS-2 units when
+-- P_UCS2 (one SMS holds a little more than each part of a longer one).
+-- Twin of gsm_septet_budget() and gsm_ucs2_budget() in gsm.c, held to the
+-- same values.
+create function absence.segment_budget(p_segments integer, p_ucs2 boolean)
 returns integer
 language sql immutable strict
 as $$
-    select case when p_segments <= 1 then 160 else 153 * p_segments end
-$$;
-
-create function absence.ucs2_budget(p_segments integer)
-returns integer
-language sql immutable strict
-as $$
-    select case when p_segments <= 1 then 70 else 67 * p_segments end
+    select case when p_segments <= 1 then case when p_ucs2 then 70 else 160 end
+                else p_segments * case when p_ucs2 then 67 else 153 end end
 $$;
 
 -- Whether a text fits max-segments SMS: in the GSM alphabet, or as UCS-2
@@ -51,10 +46,10 @@ create function absence.message_fits(p_body text, p_cfg absence.policy_config)
 returns boolean
 language sql immutable
 as $$
-    select coalesce(absence.gsm_septets(p_body) <= absence.septet_budget((p_cfg).max_segments),
-                    false)
+    select coalesce(absence.gsm_septets(p_body)
+                        <= absence.segment_budget((p_cfg).max_segments, false), false)
         or ((p_cfg).allow_ucs2
-            and absence.ucs2_units(p_body) <= absence.ucs2_budget((p_cfg).max_segments))
+            and absence.ucs2_units(p_body) <= absence.segment_budget((p_cfg).max_segments, true))
 $$;
 
 -- The template with its placeholders filled. {student_id} goes last so that
