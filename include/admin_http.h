@@ -1,9 +1,11 @@
 /*
  * admin_http.h - absencebox's admin interface, in the style of bearerbox's:
  * GET /status (text), /status.html, /status.xml and /metrics (Prometheus
- * text format), each with ?password=ADMIN-PASSWORD. A wrong or missing
- * password, or a client outside admin-allow-ip, gets 403 and an empty body.
- * It serves the box's status snapshot and never touches the database.
+ * text format), each with ?password=ADMIN-PASSWORD, serve the box's status
+ * snapshot without touching the database; /suspend[?reason=WHY] and /resume
+ * pause and resume all sending, written to the database (see pause.h). A
+ * wrong or missing password, or a client outside admin-allow-ip, gets 403
+ * and an empty body.
  */
 #ifndef ABSENCE_ADMIN_HTTP_H
 #define ABSENCE_ADMIN_HTTP_H

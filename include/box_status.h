@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "gwlib/gwlib.h"
+#include "pause.h"
 
 /* Room for the statuses of absence.notification_status (seven today). */
 #define BOX_STATUS_MAX 16
@@ -29,6 +30,7 @@ typedef struct BoxStatus {
     int statuses;                      /* entries of today, in the database's order */
     StatusCount today[BOX_STATUS_MAX]; /* today's texts by status, every plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
+    PauseState pause;                  /* whether staff paused all sending */
 } BoxStatus;
 
 typedef struct BoxStatusBoard BoxStatusBoard;

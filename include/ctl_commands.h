@@ -56,5 +56,7 @@ int ctl_export_pastoral(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_resend(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_cancel(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_pause(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_resume(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

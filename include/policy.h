@@ -24,6 +24,12 @@ typedef struct PlanResult {
     long days_too_long;     /* student-days whose text would not fit */
 } PlanResult;
 
+/* absence.plan() over $1 the settings, $2 the instant (NULL: the
+ * database's clock), $3 the box id; policy_plan_read() reads its row. */
+#define POLICY_PLAN_SQL                                                                            \
+    "select * from absence.plan(" POLICY_SETTINGS_SQL ", $2::timestamptz, $3::text)"
+void policy_plan_read(PGresult *rows, PlanResult *result);
+
 /*
  * Run absence.plan() at AT (a timestamptz; NULL: the database's clock) for
  * BOX_ID (may be NULL). Returns 0, or -1 with *error.

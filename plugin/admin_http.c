@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "admin_http.h"
+#include "db.h"
 
 struct AdminHttp {
     const AbsenceConfig *config;
@@ -40,11 +41,17 @@ static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
     int i;
 
     out = octstr_format("%sabsencebox %s, box id %S\nstatus: running, uptime %S\n"
-                        "bearerbox: %s %S\ndatabase: %s\ntexts today:",
+                        "bearerbox: %s %S\ndatabase: %s\n",
                         html ? "<html><head><title>absencebox</title></head><body><pre>\n" : "",
                         ABSENCEBOX_VERSION, admin->config->box.id, up,
                         s->bearerbox_connected ? "connected to" : "not connected to",
                         admin->bearerbox, s->database_up ? "up" : "unreachable");
+    if (s->pause.paused)
+        octstr_format_append(out, "sending: PAUSED since %s by %s: %s\n", s->pause.since,
+                             s->pause.by, s->pause.reason);
+    else
+        octstr_append_cstr(out, "sending: on\n");
+    octstr_append_cstr(out, "texts today:");
     for (i = 0; i < s->statuses; i++)
         octstr_format_append(out, "%s %s %ld", i ? "," : "", s->today[i].status, s->today[i].texts);
     octstr_format_append(out,
@@ -87,6 +94,13 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
                 BAD_CAST(s->bearerbox_connected ? "true" : "false"));
     node = xmlNewChild(root, NULL, BAD_CAST "database", NULL);
     xmlNewChild(node, NULL, BAD_CAST "up", BAD_CAST(s->database_up ? "true" : "false"));
+    node = xmlNewChild(root, NULL, BAD_CAST "sending", NULL);
+    xmlNewChild(node, NULL, BAD_CAST "paused", BAD_CAST(s->pause.paused ? "true" : "false"));
+    if (s->pause.paused) {
+        xmlNewTextChild(node, NULL, BAD_CAST "since", BAD_CAST s->pause.since);
+        xmlNewTextChild(node, NULL, BAD_CAST "by", BAD_CAST s->pause.by);
+        xmlNewTextChild(node, NULL, BAD_CAST "reason", BAD_CAST s->pause.reason);
+    }
     node = xmlNewChild(root, NULL, BAD_CAST "texts-today", NULL);
     for (i = 0; i < s->statuses; i++)
         xml_number(node, s->today[i].status, s->today[i].texts);
@@ -146,6 +160,9 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     metric(out, box, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.",
            s->bearerbox_connected);
     metric(out, box, "database_up", "gauge", "1 while the box's database answers.", s->database_up);
+    metric_header(out, "sending_paused", "gauge",
+                  "1 while staff have paused all sending (for every box of the database).");
+    octstr_format_append(out, "absencebox_sending_paused %d\n", s->pause.paused);
     metric(out, box, "queue_oldest_pending_seconds", "gauge",
            "Seconds the oldest due text has waited to be claimed; 0 when none waits.",
            s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
@@ -171,6 +188,37 @@ static void reply(HTTPClient *client, int code, char *type, Octstr *body)
     http_destroy_headers(headers);
 }
 
+/* /suspend and /resume: like bearerbox's, but for the whole service: the
+ * pause is written to the database (a connection of its own, for this
+ * request only), where every box reads it. */
+static void suspend_or_resume(AdminHttp *admin, HTTPClient *client, Octstr *client_ip,
+                              List *cgivars, int pause)
+{
+    Octstr *reason = http_cgi_variable(cgivars, "reason"), *error = NULL, *said = NULL;
+    Octstr *actor = octstr_format("admin interface (%S)", client_ip);
+    PGconn *conn = db_connect(&admin->config->db, "absencebox admin", &error);
+    int outcome = PAUSE_FAILED;
+
+    if (conn != NULL) {
+        if (pause && reason == NULL)
+            reason = octstr_imm("suspended from the admin interface");
+        outcome = pause_set(conn, admin->config, pause, actor, reason, &said);
+        PQfinish(conn);
+    } else {
+        said = error;
+    }
+    octstr_append_char(said, '\n');
+    reply(client,
+          outcome == PAUSE_DONE      ? HTTP_OK
+          : outcome == PAUSE_REFUSED ? 409
+                                     : 503,
+          "text/plain; charset=UTF-8", said);
+    if (outcome == PAUSE_DONE)
+        info(0, "absencebox: %s", octstr_get_cstr(said));
+    octstr_destroy(said);
+    octstr_destroy(actor);
+}
+
 static void answer(AdminHttp *admin, HTTPClient *client, Octstr *client_ip, Octstr *url,
                    List *cgivars)
 {
@@ -179,6 +227,11 @@ static void answer(AdminHttp *admin, HTTPClient *client, Octstr *client_ip, Octs
 
     if (!authorised(admin, client_ip, cgivars)) {
         reply(client, HTTP_FORBIDDEN, NULL, octstr_imm(""));
+        return;
+    }
+    if (octstr_str_compare(url, "/suspend") == 0 || octstr_str_compare(url, "/resume") == 0) {
+        suspend_or_resume(admin, client, client_ip, cgivars,
+                          octstr_str_compare(url, "/suspend") == 0);
         return;
     }
     box_status_read(admin->board, &status);
@@ -196,7 +249,8 @@ static void answer(AdminHttp *admin, HTTPClient *client, Octstr *client_ip, Octs
         body = render_metrics(admin, &status);
         reply(client, HTTP_OK, "text/plain; version=0.0.4; charset=UTF-8", body);
     } else {
-        body = octstr_create("unknown page: try /status, /status.html, /status.xml or /metrics\n");
+        body = octstr_create("unknown page: try /status, /status.html, /status.xml, /metrics, "
+                             "/suspend or /resume\n");
         reply(client, HTTP_NOT_FOUND, "text/plain; charset=UTF-8", body);
     }
     octstr_destroy(body);

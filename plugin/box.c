@@ -9,6 +9,7 @@
 #include "message.h"
 #include "migrate.h"
 #include "notification.h"
+#include "pause.h"
 #include "phone.h"
 #include "policy.h"
 
@@ -392,13 +393,33 @@ static int count_texts(Box *box)
     return 0;
 }
 
+/* Whether staff paused sending; the change is logged. Planning and claiming
+ * stop in the database itself while paused. */
+static int read_pause(Box *box)
+{
+    Octstr *error = NULL;
+    PauseState now;
+
+    if (pause_read(box->db, box->config, &now, &error) < 0) {
+        database_failed(box, "reading whether sending is paused", error);
+        return -1;
+    }
+    if (now.paused && !box->status.pause.paused)
+        warning(0, "absencebox: sending is paused since %s by %s (%s): no text is planned or sent",
+                now.since, now.by, now.reason);
+    else if (!now.paused && box->status.pause.paused)
+        info(0, "absencebox: sending is resumed");
+    box->status.pause = now;
+    return 0;
+}
+
 static int periodic(Box *box)
 {
     if (time(NULL) < box->next_tick)
         return 0;
     log_summary(box);
-    if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || plan(box) < 0 ||
-        sweep(box) < 0 || count_texts(box) < 0)
+    if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || read_pause(box) < 0 ||
+        plan(box) < 0 || sweep(box) < 0 || count_texts(box) < 0)
         return -1;
     box->next_tick = time(NULL) + box->config->box.plan_interval_s;
     return 0;

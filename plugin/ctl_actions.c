@@ -1,6 +1,6 @@
 /*
  * ctl_actions.c - absencectl resend ID --reason R and cancel ID --reason R:
- * a person's decision about a failed, unconfirmed or expired text, recorded
+ * a person's decision about a single text, recorded
  * with who, when and why (absence.notification_action). The rules are in
  * the database (absence.resend_text, absence.cancel_text); a refusal is a
  * one-line error with exit status 1 and changes nothing.
@@ -31,7 +31,7 @@ static const Action resend = {
     "%s if it cannot be sent by then (recorded as resent by %s)\n"};
 
 static const Action cancel = {cancel_sql, "was",
-                              "notification %s (%s) is cancelled: it will not be sent again "
+                              "notification %s (%s) is cancelled: it will never be sent "
                               "(recorded as cancelled by %s)\n"};
 
 /* Take ACTION on the text ARGS names, recorded as the user's. */

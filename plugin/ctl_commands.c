@@ -43,8 +43,19 @@ static const CtlCommand commands[] = {
      "Puts text ID back to pending, due now, recorded with who and why; refused once its\n"
      "school day is over or past the latest send time.",
      ctl_resend},
-    {"cancel", "ID", "--reason WHY", NULL, 1, "close a failed, unconfirmed or expired text unsent",
-     "Records that text ID is closed without being sent again, with who and why.", ctl_cancel},
+    {"cancel", "ID", "--reason WHY", NULL, 1,
+     "close a pending, failed, unconfirmed or expired text for good",
+     "Text ID will never be sent (a pending one becomes expired) and cannot be resent;\n"
+     "recorded with who and why.",
+     ctl_cancel},
+    {"pause", "", "--reason WHY", NULL, 1, "stop all planning and sending, until resume",
+     "The kill switch for an incident: no box plans or sends a text until absencectl resume\n"
+     "(texts already with the gateway go on). It holds across restarts; status shows it.",
+     ctl_pause},
+    {"resume", "", "[--reason WHY]", NULL, 1, "end a pause: planning and sending go on",
+     "Texts that fell due during the pause are planned with the registers as they stand, if\n"
+     "they can still go out in their window; the others expire.",
+     ctl_resume},
     {"plan", "", "[--at TIME]", NULL, 1,
      "plan the texts due now, as the box does every plan-interval",
      "Settles the student-days due at TIME (default now): writes their texts and skips.", ctl_plan},

@@ -1,25 +1,33 @@
 /*
  * ctl_plan.c - absencectl plan [--at TIME]: plan as the box does every
- * plan-interval, now or at an instant (to replay a day from its registers).
+ * plan-interval, now or at an instant in the past (to replay a day from its
+ * registers); an instant in the future is refused if it would settle
+ * anything (the rule is absence.plan's).
  */
 #include "ctl_commands.h"
 #include "policy.h"
 
 int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
-    Octstr *at = NULL, *error = NULL;
+    Octstr *at = NULL;
+    const char *values[3];
     PlanResult result;
+    PGresult *rows;
     int status = 0;
 
     (void)format;
     if (ctl_arg(args, "--at") != NULL &&
         (at = ctl_instant(ctl, ctl_arg(args, "--at"), "--at", &status)) == NULL)
         return status;
-    status = policy_plan(ctl->conn, ctl->config, at ? octstr_get_cstr(at) : NULL,
-                         ctl->config->box.id, &result, &error);
+    values[0] = octstr_get_cstr(ctl->config->policy_settings);
+    values[1] = at ? octstr_get_cstr(at) : NULL;
+    values[2] = octstr_get_cstr(ctl->config->box.id);
+    rows = ctl_query(ctl, POLICY_PLAN_SQL, 3, values, &status);
     octstr_destroy(at);
-    if (status < 0)
-        return ctl_fail_octstr(EXIT_ENVIRONMENT, error);
+    if (rows == NULL)
+        return status;
+    policy_plan_read(rows, &result);
+    PQclear(rows);
     printf("student-days settled: %ld\ntexts planned: %ld\ntexts expired: %ld\n"
            "guardians skipped: %ld\ndays whose text would not fit: %ld\n",
            result.student_days, result.texts_planned, result.texts_expired,

@@ -56,8 +56,12 @@ static const char summary_sql[] =
     "       end as drains_in_s,"
     "       to_char((select received_at from last_report) at time zone (s.cfg).timezone,"
     "               'YYYY-MM-DD HH24:MI:SS') as last_report_at,"
-    "       (select dlr_type from last_report) as last_report_type"
-    "  from s, counts, overdue, coming, recent";
+    "       (select dlr_type from last_report) as last_report_type,"
+    "       to_char(p.paused_at at time zone (s.cfg).timezone, 'YYYY-MM-DD HH24:MI:SS')"
+    "           as paused_since,"
+    "       p.paused_by, p.reason as pause_reason"
+    "  from s, counts, overdue, coming, recent"
+    "  left join absence.sending_paused() p on true";
 
 /* Today's texts by status, every status in the database's order. */
 static const char today_sql[] =
@@ -87,6 +91,13 @@ static Octstr *attention(PGresult *summary, PGresult *boxes)
             octstr_format_append(lines, "box %s is not connected to bearerbox\n",
                                  db_value(boxes, row, "box"));
     }
+    if (!db_is_null(summary, 0, "paused_since"))
+        octstr_format_append(lines,
+                             "sending is paused since %s by %s: %s (absencectl resume "
+                             "ends it)\n",
+                             db_value(summary, 0, "paused_since"),
+                             db_value(summary, 0, "paused_by"),
+                             db_value(summary, 0, "pause_reason"));
     if (db_long(summary, 0, "overdue_texts") > 0)
         octstr_format_append(lines,
                              "%s texts are pending more than %d minutes past their due "
@@ -120,7 +131,13 @@ static void print_table(Health *h)
     PGresult *s = h->summary;
     int row;
 
-    printf("absencebox status at %s\n\ntexts today:      ", db_value(s, 0, "now"));
+    printf("absencebox status at %s\n\n", db_value(s, 0, "now"));
+    if (db_is_null(s, 0, "paused_since"))
+        printf("sending:           on\n");
+    else
+        printf("sending:           PAUSED since %s by %s: %s\n", db_value(s, 0, "paused_since"),
+               db_value(s, 0, "paused_by"), db_value(s, 0, "pause_reason"));
+    printf("texts today:      ");
     for (row = 0; row < PQntuples(h->today); row++)
         printf("%s %s %s", row ? "," : "", db_value(h->today, row, "status"),
                db_value(h->today, row, "texts"));

@@ -200,22 +200,51 @@ PGconn *test_db_create(const char *name)
     return conn;
 }
 
-static PGresult *run(PGconn *conn, const char *sql, va_list args)
+/* SQL with the parameters of ARGS, whatever its outcome. */
+static PGresult *run_any(PGconn *conn, const char *sql, va_list args)
 {
     const char *values[32];
     const char *value;
     int n = 0;
-    PGresult *result;
 
     while ((value = va_arg(args, const char *)) != SQL_END) {
         if (n == 32)
             test_fail("too many parameters for: %s", sql);
         values[n++] = value;
     }
-    result = PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
-    if (PQresultStatus(result) != PGRES_COMMAND_OK && PQresultStatus(result) != PGRES_TUPLES_OK)
+    return PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0);
+}
+
+static int succeeded(PGresult *result)
+{
+    return PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK;
+}
+
+static PGresult *run(PGconn *conn, const char *sql, va_list args)
+{
+    PGresult *result = run_any(conn, sql, args);
+
+    if (!succeeded(result))
         test_fail("SQL failed: %s  in: %s", PQresultErrorMessage(result), sql);
     return result;
+}
+
+Octstr *test_db_error(PGconn *conn, const char *sql, ...)
+{
+    va_list args;
+    PGresult *result;
+    Octstr *message;
+
+    test_db_exec(conn, "savepoint test_db_error", SQL_END);
+    va_start(args, sql);
+    result = run_any(conn, sql, args);
+    va_end(args);
+    if (succeeded(result))
+        test_fail("SQL succeeded, but it should have failed: %s", sql);
+    message = octstr_create(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY));
+    PQclear(result);
+    test_db_exec(conn, "rollback to savepoint test_db_error", SQL_END);
+    return message;
 }
 
 void test_db_exec(PGconn *conn, const char *sql, ...)

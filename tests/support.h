@@ -68,6 +68,13 @@ Octstr *test_db_value(PGconn *conn, const char *sql, ...);
  */
 Octstr *test_db_rows(PGconn *conn, const char *sql, ...);
 
+/*
+ * Run SQL, which must fail, inside a savepoint (so that a test's
+ * transaction goes on): the error's primary message. Fails the test when
+ * SQL succeeds.
+ */
+Octstr *test_db_error(PGconn *conn, const char *sql, ...);
+
 /* Assert that OCTSTR equals EXPECTED, then destroy OCTSTR. */
 #define assert_octstr_equal(octstr, expected)                                                      \
     test_assert_octstr_equal((octstr), (expected), __FILE__, __LINE__)

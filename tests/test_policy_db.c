@@ -543,6 +543,59 @@ static void test_plan_is_idempotent(void **state)
     assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\n");
 }
 
+/* An absence in lesson 1 (tomorrow, 09:00-10:00 by the database's clock,
+ * register on time) for S1, whose parent 101 would be texted. */
+static void absent_tomorrow(void)
+{
+    fx_student(db, "S1", "C01");
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
+                 "select 1, d + interval '9 hours', d + interval '10 hours', "
+                 "d + interval '9 hours 5 minutes' from (select date_trunc('day', now()) + "
+                 "interval '1 day' as d) t",
+                 SQL_END);
+    fx_mark(db, 1, "S1", "O");
+    fx_parent(db, 101, "S1", "07700 900101");
+}
+
+static void test_planning_ahead_of_the_clock_settles_nothing(void **state)
+{
+    PGresult *result;
+
+    (void)state;
+    absent_tomorrow();
+    test_db_exec(db, "savepoint before_plan", SQL_END);
+    result = PQexec(db, "select * from absence.plan(absence.policy_settings(), "
+                        "date_trunc('day', now()) + interval '1 day 10 hours 30 minutes')");
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    if (strstr(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+               "would settle 1 student-days ahead of the database's clock") == NULL)
+        test_fail("unexpected error: %s", PQresultErrorMessage(result));
+    PQclear(result);
+    test_db_exec(db, "rollback to savepoint before_plan", SQL_END);
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.student_day", SQL_END),
+                        "0");
+    /* the register is corrected before the text is due: no text, as it must be */
+    fx_mark(db, 1, "S1", "L");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select * from absence.plan(absence.policy_settings(), "
+                                     "date_trunc('day', now()) + interval '1 day 10 hours 30 "
+                                     "minutes')",
+                                     SQL_END),
+                        "0|0|0|0|0\n");
+}
+
+static void test_planning_ahead_that_settles_nothing_is_allowed(void **state)
+{
+    (void)state;
+    absent_tomorrow();
+    assert_octstr_equal(test_db_rows(db,
+                                     "select * from absence.plan(absence.policy_settings(), "
+                                     "date_trunc('day', now()) + interval '1 day 9 hours')",
+                                     SQL_END),
+                        "0|0|0|0|0\n");
+}
+
 static void test_plan_takes_its_settings_from_the_config_file(void **state)
 {
     Octstr *path = test_write_temp("group = absencebox\n"
@@ -763,6 +816,8 @@ int main(void)
         DB_TEST(test_text_that_does_not_fit_is_settled_unsent),
         DB_TEST(test_recipients_show_texts_and_skips_without_writing),
         DB_TEST(test_plan_is_idempotent),
+        DB_TEST(test_planning_ahead_of_the_clock_settles_nothing),
+        DB_TEST(test_planning_ahead_that_settles_nothing_is_allowed),
         DB_TEST(test_plan_takes_its_settings_from_the_config_file),
         DB_TEST(test_sql_normalise_mobile_agrees_with_every_case),
         DB_TEST(test_sql_septets_agree_with_every_case),

@@ -100,6 +100,14 @@ check_equal "preview half an hour on shows exactly the texts falling due by then
 check "the preview has texts to show" test -n "$later_texts"
 check_equal "preview writes nothing" "$before" "$(fingerprint)"
 
+# ---- plan ---------------------------------------------------------------------------
+
+soon=$(TZ=$E2E_TZ date -d '+1 hour' '+%Y-%m-%d %H:%M')
+planned=$(ctl plan --at "$soon" 2>&1)
+check_equal "plan --at an hour ahead is refused with one line and status 1" "1|1" \
+    "$?|$(grep -c "^absencectl: planning at .* would settle [0-9]* student-days ahead of the database's clock" <<<"$planned")"
+check_equal "the refused plan wrote nothing" "$before" "$(fingerprint)"
+
 # ---- export-pastoral ----------------------------------------------------------------
 
 pastoral=$(q "select count(*) from absence.pastoral_log")
@@ -119,7 +127,7 @@ check_equal "export-pastoral --until before any delivery is empty" "1" \
 
 # ---- resend and cancel ------------------------------------------------------------------
 
-expired=($(q "select notification_id from absence.notification where status = 'expired' order by 1 limit 2"))
+expired=($(q "select notification_id from absence.notification where status = 'expired' order by 1 limit 3"))
 check "resend puts an expired text back to pending" ctl resend "${expired[0]}" --reason "parent asked for it"
 status_of() {
     q "select status from absence.notification where notification_id = $1"
@@ -152,7 +160,8 @@ bad "--format 'xml' is not one of table,csv,json" report --format xml
 bad "--status 'sending' is not one of pending, submitted, sent, delivered, failed, expired, unconfirmed" report --status sending
 bad "--at 'tomorrow' is not a date and time like '2026-11-23 10:30'" preview --at tomorrow
 bad "notification $delivered is delivered: only failed, unconfirmed or expired texts can be resent (it was delivered: resending would text the parent twice)" resend "$delivered" --reason "again"
-bad "notification ${expired[1]} was already cancelled" cancel "${expired[1]}" --reason "twice"
+bad "notification ${expired[1]} was cancelled by root: it will never be sent" cancel "${expired[1]}" --reason "twice"
+bad "notification ${expired[1]} was cancelled by root: it will never be sent" resend "${expired[1]}" --reason "parent asked"
 bad "usage: absencectl resend ID --reason WHY" resend "$delivered"
 bad "'12x' is not a notification id (a number, as absencectl report shows)" resend 12x --reason r
 bad "there is no notification 999999" cancel 999999 --reason r
@@ -175,6 +184,35 @@ check_equal "a wrong password gets 403 and nothing else" "403|0" \
     "$(admin '/status?password=guess')|$(wc -c <"$RUN/admin.body")"
 check_equal "no password gets 403 and nothing else" "403|0" "$(admin '/metrics')|$(wc -c <"$RUN/admin.body")"
 check_equal "an unknown page is 404" "404" "$(admin '/reboot?password=s3cret')"
+
+# ---- pause and resume: the kill switch ----------------------------------------------------
+
+check_equal "pause stops all sending and says so" "0|1" \
+    "$(ctl pause --reason "bad register import" >"$RUN/pause.out"; echo $?)|$(grep -c '^sending is paused from .* (recorded as paused by root): no text is planned or sent until it is resumed$' "$RUN/pause.out")"
+check_equal "a second pause is refused with one line" "1|1" \
+    "$(ctl pause --reason again 2>"$RUN/pause.err"; echo $?)|$(grep -c '^absencectl: sending is already paused, since .* by root: bad register import$' "$RUN/pause.err")"
+ctl status >"$RUN/status.out"
+check_equal "status says sending is paused, with exit status 3" "3|1|1" \
+    "$?|$(grep -c '^sending:           PAUSED since .* by root: bad register import$' "$RUN/status.out")|$(grep -c '^sending is paused since .* by root: bad register import (absencectl resume ends it)$' "$RUN/status.out")"
+ctl resend "${expired[2]}" --reason "parent asked for it" >/dev/null
+sleep 3
+check_equal "a text resent while paused waits, pending" "pending" "$(status_of "${expired[2]}")"
+check "the admin interface shows the pause" \
+    wait_until 15 eval "admin '/status?password=s3cret' >/dev/null; grep -q '^sending: PAUSED since .* by root: bad register import$' '$RUN/admin.body'"
+check_equal "/metrics has the pause as an unlabelled gauge" "1" \
+    "$(admin '/metrics?password=s3cret' >/dev/null; grep -c '^absencebox_sending_paused 1$' "$RUN/admin.body")"
+check_equal "/resume from the admin interface ends the pause" "200|1" \
+    "$(admin '/resume?password=s3cret')|$(grep -c '^sending is resumed; it had been paused since .* (recorded as resumed by admin interface (127.0.0.1))$' "$RUN/admin.body")"
+check "the text resent during the pause goes out after it" \
+    wait_until 30 eval '[ "$(status_of '"${expired[2]}"')" = delivered ]'
+check_equal "/resume when not paused is a conflict" "409" "$(admin '/resume?password=s3cret')"
+check_equal "/suspend pauses, with its reason" "200|1" \
+    "$(admin '/suspend?password=s3cret&reason=incident')|$(q "select count(*) from absence.sending_pause where resumed_at is null and reason = 'incident' and paused_by = 'admin interface (127.0.0.1)'")"
+check_equal "absencectl resume ends it" "0" "$(ctl resume --reason "all clear" >/dev/null; echo $?)"
+check_equal "every pause is kept with who and why" \
+    "root|bad register import|admin interface (127.0.0.1)
+admin interface (127.0.0.1)|incident|root" \
+    "$(q "select paused_by || '|' || reason || '|' || resumed_by from absence.sending_pause order by pause_id")"
 
 # ---- status ---------------------------------------------------------------------------------
 

@@ -16,6 +16,11 @@ $$;
 -- a pending notification per recipient (expired ones as 'expired') and a
 -- guardian_skip per guardian not texted. Idempotent and safe to run from
 -- several boxes at once: a student-day is settled by exactly one of them.
+-- p_at in the past replays the registers as they stand (how a college
+-- rebuilds history); in the future it may settle nothing, because a mark
+-- corrected before the text is due must still stop it: it raises instead.
+-- While sending is paused (absence.sending_pause) it settles nothing, so
+-- that registers corrected during the pause count once it is over.
 create function absence.plan(
     p_cfg absence.policy_config,
     p_at timestamptz default null,
@@ -28,8 +33,12 @@ as $$
 #variable_conflict use_column
 declare
     v_at timestamptz := coalesce(p_at, now());
+    v_done record;
 begin
-    return query
+    if exists (select 1 from absence.sending_paused()) then
+        return query select 0, 0, 0, 0, 0;
+        return;
+    end if;
     with trig as (
         select t.*
         from absence.policy_triggers(p_cfg, v_at, absence.plan_window_from(p_cfg, v_at),
@@ -37,9 +46,11 @@ begin
                                      null, true) t
         where t.state in ('due', 'expired', 'message-too-long')
     ), settled as (
-        insert into absence.student_day as d (student_id, school_day, lesson_id, outcome, box_id)
+        insert into absence.student_day as d
+            (student_id, school_day, lesson_id, outcome, box_id, trigger_mark, evaluated_at)
         select t.student_id, t.school_day, t.lesson_id,
-               case t.state when 'due' then 'planned' else t.state::text end, p_box_id
+               case t.state when 'due' then 'planned' else t.state::text end, p_box_id,
+               t.mark, v_at
         from trig t
         on conflict do nothing
         returning d.student_id, d.school_day, d.outcome
@@ -70,10 +81,19 @@ begin
         on conflict do nothing
         returning k.reason
     )
-    select (select count(*) from settled)::integer,
-           (select count(*) from texts where status = 'pending')::integer,
-           (select count(*) from texts where status = 'expired')::integer,
-           (select count(*) from skips)::integer,
-           (select count(*) from settled where outcome = 'message-too-long')::integer;
+    select (select count(*) from settled)::integer as days,
+           (select count(*) from texts where status = 'pending')::integer as planned,
+           (select count(*) from texts where status = 'expired')::integer as expired,
+           (select count(*) from skips)::integer as skipped,
+           (select count(*) from settled where outcome = 'message-too-long')::integer as too_long
+      into v_done;
+    if v_at > now() and v_done.days > 0 then
+        raise exception 'planning at % would settle % student-days ahead of the database''s '
+                        'clock (%): a register corrected before then could no longer stop a text',
+                        v_at, v_done.days, now()
+            using hint = 'absencectl preview --at shows what would be planned then, writing nothing';
+    end if;
+    return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
+                        v_done.too_long;
 end
 $$;

@@ -22,7 +22,8 @@ as $$
 $$;
 
 -- Claim up to p_limit due texts for p_box_id. Each gets a fresh Kannel
--- message id; texts past expiry are left for expire_texts().
+-- message id; texts past expiry are left for expire_texts(). Nothing is
+-- claimed while sending is paused.
 create function absence.claim_texts(p_box_id text, p_limit integer)
 returns table (notification_id bigint, token uuid, message_id uuid, recipient text, body text,
                expires_epoch bigint)
@@ -30,6 +31,9 @@ language plpgsql
 as $$
 #variable_conflict use_column
 begin
+    if exists (select 1 from absence.sending_paused()) then
+        return;
+    end if;
     return query
         update absence.notification n
            set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),

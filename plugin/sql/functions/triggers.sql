@@ -30,7 +30,7 @@ create function absence.policy_triggers(
 returns table (
     student_id text, school_day date, lesson_id bigint,
     lesson_starts_at timestamptz, lesson_ends_at timestamptz, register_marked_at timestamptz,
-    status_code text, due_at timestamptz, expires_at timestamptz, body text,
+    mark text, status_code text, due_at timestamptz, expires_at timestamptz, body text,
     settled_outcome text, state absence.trigger_state)
 language sql stable
 as $$
@@ -52,7 +52,7 @@ as $$
         select c.student_id, c.school_day, t.*
         from open_candidate c
         cross join lateral (
-            select l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at
+            select l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at, m.mark
             from absence.attendance_mark m
             join absence.lesson l on l.lesson_id = m.lesson_id
             where m.student_id = c.student_id
@@ -76,7 +76,7 @@ as $$
         left join absence.student_day d
                on d.student_id = tr.student_id and d.school_day = tr.school_day
     )
-    select student_id, school_day, lesson_id, starts_at, ends_at, register_marked_at,
+    select student_id, school_day, lesson_id, starts_at, ends_at, register_marked_at, mark,
            status_code, due_at, expires_at, body, settled_outcome,
            case
                when settled_outcome is not null then 'settled'::absence.trigger_state
