@@ -40,6 +40,9 @@ typedef struct Schema {
 /* The schema compiled into this program. */
 extern const Schema absence_schema;
 
+/* The newest migration's version in SCHEMA (0 when it has none). */
+int migrate_newest_version(const Schema *schema);
+
 typedef struct MigrateResult {
     int applied;            /* migrations applied by this run */
     int functions_replaced; /* 1 when the function files were (re)applied */

@@ -11,6 +11,7 @@
 
 #include "box.h"
 #include "config.h"
+#include "migrate.h"
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -70,7 +71,7 @@ static AbsenceConfig *load_config(int argc, char **argv)
 
     if (path == NULL) {
         fprintf(stderr, "usage: absencebox [-v LEVEL] [-F LOGFILE] [-V LEVEL] [--daemonize] "
-                        "[--pid-file FILE] CONFFILE\n");
+                        "[--pid-file FILE] CONFFILE | --version\n");
         return NULL;
     }
     file = octstr_create(path);
@@ -90,6 +91,11 @@ int main(int argc, char **argv)
     Box *box;
     int status = 0;
 
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("absencebox %s (schema version %d)\n", ABSENCEBOX_VERSION,
+               migrate_newest_version(&absence_schema));
+        return 0;
+    }
     gwlib_init();
     config = load_config(argc, argv);
     if (config == NULL) {

@@ -6,6 +6,7 @@
  * commands are the rows of ctl_commands.c.
  */
 #include "ctl_commands.h"
+#include "migrate.h"
 
 /* 1 when ARGV asks for help anywhere among the command's arguments. */
 static int wants_help(int argc, char **argv)
@@ -69,6 +70,9 @@ int main(int argc, char **argv)
     }
     if (i < argc && (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0))
         ctl_commands_list(stdout);
+    else if (i < argc && strcmp(argv[i], "--version") == 0)
+        printf("absencectl %s (schema version %d)\n", ABSENCEBOX_VERSION,
+               migrate_newest_version(&absence_schema));
     else if (i >= argc)
         status = ctl_fail(EXIT_USER, "no command given (absencectl --help lists them)");
     else if ((command = ctl_command_find(argv[i])) == NULL)

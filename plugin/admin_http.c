@@ -5,6 +5,7 @@
 
 #include "admin_http.h"
 #include "db.h"
+#include "migrate.h"
 
 struct AdminHttp {
     const AbsenceConfig *config;
@@ -143,6 +144,9 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     Octstr *out = octstr_create(""), *box = admin->config->box.id;
     int i;
 
+    metric_header(out, "build_info", "gauge", "The box's version and schema version.");
+    octstr_format_append(out, "absencebox_build_info{box=\"%S\",version=\"%s\",schema=\"%d\"} 1\n",
+                         box, ABSENCEBOX_VERSION, migrate_newest_version(&absence_schema));
     metric_header(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
     for (i = 0; i < s->statuses; i++)
         octstr_format_append(out, "absencebox_texts{box=\"%S\",status=\"%s\"} %ld\n", box,

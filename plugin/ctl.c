@@ -104,19 +104,55 @@ PGresult *ctl_query(Ctl *ctl, const char *sql, int n, const char *const *values,
     return NULL;
 }
 
-/* 1 when TEXT has SHAPE, where 'N' stands for a digit. */
-static int has_shape(Octstr *text, const char *shape)
+/* 1 when TEXT has SHAPE at FROM, to its end when WHOLE: 'N' stands for a
+ * digit, 'T' for 'T' or a space (ISO 8601 or as people type it), 'S' for a
+ * sign. */
+static int shape_at(Octstr *text, long from, const char *shape, int whole)
 {
-    long i;
+    long len = (long)strlen(shape), i;
 
-    if (octstr_len(text) != (long)strlen(shape))
+    if (octstr_len(text) - from < len || (whole && octstr_len(text) - from != len))
         return 0;
     for (i = 0; shape[i]; i++) {
-        int c = octstr_get_char(text, i);
-        if (shape[i] == 'N' ? !gw_isdigit(c) : c != shape[i])
+        int c = octstr_get_char(text, from + i);
+        int ok = shape[i] == 'N'   ? gw_isdigit(c)
+                 : shape[i] == 'T' ? c == 'T' || c == ' '
+                 : shape[i] == 'S' ? c == '+' || c == '-'
+                                   : c == shape[i];
+        if (!ok)
             return 0;
     }
     return 1;
+}
+
+static int has_shape(Octstr *text, const char *shape)
+{
+    return shape_at(text, 0, shape, 1);
+}
+
+/* 1 when TEXT is a date, or a date and time with or without a UTC offset,
+ * as people type it or as ISO 8601 writes it (the exports' own form
+ * included); *OFFSET says whether it gave an offset. */
+static int is_instant(Octstr *text, int *offset)
+{
+    static const char *const times[] = {"NNNN-NN-NNTNN:NN:NN", "NNNN-NN-NNTNN:NN"};
+    static const char *const offsets[] = {"Z", "SNN", "SNNNN", "SNN:NN"};
+    size_t i, j;
+
+    *offset = 0;
+    if (has_shape(text, "NNNN-NN-NN"))
+        return 1;
+    for (i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+        long len = (long)strlen(times[i]);
+        if (!shape_at(text, 0, times[i], 0))
+            continue;
+        if (octstr_len(text) == len)
+            return 1;
+        for (j = 0; j < sizeof(offsets) / sizeof(offsets[0]); j++)
+            if (shape_at(text, len, offsets[j], 1))
+                return *offset = 1;
+    }
+    return 0;
 }
 
 /* Run a one-value conversion of TEXT; NULL with *status when PostgreSQL
@@ -160,16 +196,18 @@ Octstr *ctl_date(Ctl *ctl, Octstr *text, const char *option, int *status)
 
 Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status)
 {
-    static const char sql[] = "select coalesce($1::timestamp at time zone $2, now())::text "
-                              "as value";
+    static const char local_sql[] = "select coalesce($1::timestamp at time zone $2, now())::text "
+                                    "as value";
+    static const char offset_sql[] = "select $1::timestamptz::text as value where $2 <> ''";
+    static const char example[] = "'2026-11-23 10:30' or 2026-11-23T10:30+00:00";
+    int offset = 0;
 
-    if (text != NULL && !has_shape(text, "NNNN-NN-NN") && !has_shape(text, "NNNN-NN-NN NN:NN") &&
-        !has_shape(text, "NNNN-NN-NN NN:NN:NN")) {
-        *status = ctl_fail(EXIT_USER, "%s '%s' is not a date and time like '2026-11-23 10:30'",
-                           option, octstr_get_cstr(text));
+    if (text != NULL && !is_instant(text, &offset)) {
+        *status = ctl_fail(EXIT_USER, "%s '%s' is not a date and time like %s", option,
+                           octstr_get_cstr(text), example);
         return NULL;
     }
-    return convert(ctl, sql, text, option, "'2026-11-23 10:30'", status);
+    return convert(ctl, offset ? offset_sql : local_sql, text, option, example, status);
 }
 
 List *ctl_text_statuses(Ctl *ctl, int *status)

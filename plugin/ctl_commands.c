@@ -102,7 +102,8 @@ void ctl_commands_list(FILE *out)
     fprintf(out,
             "usage: absencectl [-c CONFFILE] COMMAND [ARGS]\n"
             "  -c CONFFILE  configuration file (default %s)\n"
-            "  COMMAND --help says more about COMMAND\ncommands:\n",
+            "  COMMAND --help says more about COMMAND; --version says which absencectl\n"
+            "commands:\n",
             CONFIG_DEFAULT_PATH);
     for (i = 0; i < COMMAND_COUNT; i++) {
         Octstr *line = usage_line(&commands[i]);

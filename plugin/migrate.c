@@ -131,7 +131,7 @@ static int read_state(PGconn *conn, int *version, Octstr **checksum, Octstr **er
     return 0;
 }
 
-static int newest_version(const Schema *schema)
+int migrate_newest_version(const Schema *schema)
 {
     return schema->migration_count > 0 ? schema->migrations[schema->migration_count - 1].version
                                        : 0;
@@ -151,10 +151,10 @@ static int apply_pending(PGconn *conn, const Schema *schema, MigrateResult *resu
             return -1;
     if (read_state(conn, &result->version, &checksum, error) < 0)
         return -1;
-    if (result->version > newest_version(schema)) {
+    if (result->version > migrate_newest_version(schema)) {
         *error = octstr_format("the database's schema is at version %d, newer than this "
                                "program knows (%d): upgrade absencebox",
-                               result->version, newest_version(schema));
+                               result->version, migrate_newest_version(schema));
         octstr_destroy(checksum);
         return -1;
     }
@@ -196,13 +196,13 @@ int migrate_check(PGconn *conn, const Schema *schema, Octstr **error)
         if (read_state(conn, &version, &checksum, error) < 0)
             return -1;
     }
-    if (version != newest_version(schema)) {
+    if (version != migrate_newest_version(schema)) {
         status = -1;
         *error = octstr_format("schema absence is at version %d but this absencebox needs "
                                "version %d: %s",
-                               version, newest_version(schema),
-                               version < newest_version(schema) ? "run 'absencectl migrate'"
-                                                                : "upgrade absencebox");
+                               version, migrate_newest_version(schema),
+                               version < migrate_newest_version(schema) ? "run 'absencectl migrate'"
+                                                                        : "upgrade absencebox");
     } else if (octstr_str_compare(checksum, schema->functions_checksum) != 0) {
         status = -1;
         *error = octstr_format("schema absence's functions are not this absencebox's (they "

@@ -48,6 +48,10 @@ while IFS=$'\t' read -r name usage; do
         "$(ctl "$name" $extra 2>&1 | grep -c "^absencectl: $name: unexpected argument 'x' ")"
 done <<<"$usages"
 
+check_equal "absencectl --version says its version and schema version" "1|0" \
+    "$(ctl --version | grep -cE '^absencectl [0-9]+\.[0-9]+\.[0-9]+ \(schema version [0-9]+\)$')|$?"
+check_equal "absencebox --version says the same, without a configuration" \
+    "$(ctl --version | sed 's/^absencectl/absencebox/')" "$("$bin/absencebox" --version)"
 check_equal "an unknown command is named" \
     "absencectl: unknown command 'frobnicate' (absencectl --help lists them)|1" \
     "$(ctl frobnicate 2>&1)|$?"

@@ -98,6 +98,13 @@ check_equal "preview half an hour on shows exactly the texts falling due by then
     "$(ctl preview --at "$(TZ=$E2E_TZ date -d "$LATER" '+%Y-%m-%d %H:%M')" --format csv |
        awk -F, 'NR > 1 && $5 == "text" {print $1 "|" $2}' | sort)"
 check "the preview has texts to show" test -n "$later_texts"
+later_local=$(TZ=$E2E_TZ date -d "$LATER" '+%Y-%m-%d %H:%M')
+check_equal "preview --at takes ISO 8601's T between date and time" \
+    "$(ctl preview --at "$later_local" --format csv | md5sum)" \
+    "$(ctl preview --at "${later_local/ /T}" --format csv | md5sum)"
+check_equal "preview --at takes the instant with its UTC offset as the exports write it" \
+    "$(ctl preview --at "$later_local" --format csv | md5sum)" \
+    "$(ctl preview --at "$(TZ=$E2E_TZ date -d "$LATER" '+%Y-%m-%dT%H:%M:00%:z')" --format csv | md5sum)"
 check_equal "preview writes nothing" "$before" "$(fingerprint)"
 
 # ---- plan ---------------------------------------------------------------------------
@@ -158,7 +165,9 @@ bad "--date '2026-02-30' is not a date like 2026-11-23" report --date 2026-02-30
 bad "--date '23/11/2026' is not a date like 2026-11-23" report --date 23/11/2026
 bad "--format 'xml' is not one of table,csv,json" report --format xml
 bad "--status 'sending' is not one of pending, submitted, sent, delivered, failed, expired, unconfirmed" report --status sending
-bad "--at 'tomorrow' is not a date and time like '2026-11-23 10:30'" preview --at tomorrow
+bad "--at 'tomorrow' is not a date and time like '2026-11-23 10:30' or 2026-11-23T10:30+00:00" preview --at tomorrow
+bad "--since '2026-11-23T25:00' is not a date and time like '2026-11-23 10:30' or 2026-11-23T10:30+00:00" export-pastoral --since 2026-11-23T25:00
+bad "--at '2026-11-23T10:30+1' is not a date and time like '2026-11-23 10:30' or 2026-11-23T10:30+00:00" preview --at 2026-11-23T10:30+1
 bad "notification $delivered is delivered: only failed, unconfirmed or expired texts can be resent (it was delivered: resending would text the parent twice)" resend "$delivered" --reason "again"
 bad "notification ${expired[1]} was cancelled by root: it will never be sent" cancel "${expired[1]}" --reason "twice"
 bad "notification ${expired[1]} was cancelled by root: it will never be sent" resend "${expired[1]}" --reason "parent asked"
@@ -180,6 +189,8 @@ check_equal "/status.xml is well-formed and says connected" "200|true" \
 wait_until 15 eval "admin '/metrics?password=s3cret' >/dev/null; grep -q 'absencebox_texts{box=\"absencebox\",status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")\$' '$RUN/admin.body'"
 check_equal "/metrics counts today's delivered texts in Prometheus form" "200|1|1" \
     "$(admin '/metrics?password=s3cret')|$(grep -c "^absencebox_texts{box=\"absencebox\",status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")$" "$RUN/admin.body")|$(grep -c '^# TYPE absencebox_bearerbox_up gauge$' "$RUN/admin.body")"
+check_equal "/metrics says the box's version and schema version" "1" \
+    "$(grep -cE '^absencebox_build_info\{box="absencebox",version="[0-9]+\.[0-9]+\.[0-9]+",schema="[0-9]+"\} 1$' "$RUN/admin.body")"
 check_equal "a wrong password gets 403 and nothing else" "403|0" \
     "$(admin '/status?password=guess')|$(wc -c <"$RUN/admin.body")"
 check_equal "no password gets 403 and nothing else" "403|0" "$(admin '/metrics')|$(wc -c <"$RUN/admin.body")"
