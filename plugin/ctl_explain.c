@@ -1,9 +1,10 @@
 /*
  * ctl_explain.c - absencectl explain STUDENT_ID [--date D]: why a student's
  * guardians got a text that day, or did not. Everything comes from the
- * policy SQL the box plans with (absence.policy_triggers and
- * absence.guardian_checks) and from what the box recorded, so the
- * explanation cannot disagree with what the box did.
+ * policy SQL the box plans with (absence.explain_trigger and
+ * absence.explain_guardians, over policy_triggers and guardian_checks) and
+ * from what the box recorded, so the explanation cannot disagree with what
+ * the box did.
  */
 #include "ctl_commands.h"
 #include "json.h"
@@ -37,35 +38,13 @@ static const char lessons_sql[] = SETTINGS
     " order by l.starts_at, l.lesson_id";
 
 static const char trigger_sql[] = SETTINGS
-    "select t.lesson_id as lesson, t.state,"
-    "       to_char(t.lesson_starts_at at time zone (s.cfg).timezone, 'HH24:MI') as starts,"
-    "       to_char(t.lesson_ends_at at time zone (s.cfg).timezone, 'HH24:MI') as ends,"
-    "       to_char(t.register_marked_at at time zone (s.cfg).timezone, 'HH24:MI') as register,"
-    "       to_char(t.due_at at time zone (s.cfg).timezone, 'HH24:MI') as due,"
-    "       to_char(t.expires_at at time zone (s.cfg).timezone, 'HH24:MI') as expires,"
-    "       t.status_code, (s.cfg).student_status_pattern as status_pattern, t.settled_outcome,"
-    "       to_char(d.settled_at at time zone (s.cfg).timezone, 'HH24:MI:SS') as settled_at,"
-    "       d.lesson_id as settled_lesson, t.body,"
-    "       absence.trigger_explanation(s.cfg, t.state, t.lesson_ends_at, t.register_marked_at,"
-    "           t.due_at, t.expires_at, t.status_code, t.settled_outcome, d.settled_at)"
-    "           as explanation"
-    "  from s cross join absence.policy_triggers(s.cfg, now(),"
-    "       ($3::date::timestamp at time zone (s.cfg).timezone),"
-    "       (($3::date + 2)::timestamp at time zone (s.cfg).timezone), $2) t"
-    "  left join absence.student_day d on d.student_id = t.student_id"
-    "       and d.school_day = t.school_day"
-    " where t.school_day = $3::date";
+    "select t.lesson, t.state, t.starts, t.ends, t.register, t.due, t.expires, t.status_code,"
+    "       t.status_pattern, t.settled_outcome, t.settled_at, t.planned_mark, t.marks_read_at,"
+    "       t.mark_now, t.body, t.explanation"
+    "  from s cross join absence.explain_trigger(s.cfg, $2, $3::date) t";
 
-static const char guardians_sql[] = SETTINGS
-    "select g.guardian_id as guardian, coalesce(g.guardian_name, '') as name,"
-    "       absence.mask_mobile(g.recipient) as number,"
-    "       g.account_active as account, g.link_active as link,"
-    "       g.attendance_visible as attendance_shown, g.has_mobile as mobile,"
-    "       g.mobile_valid as valid_mobile, coalesce(g.first_for_number, false) as first_on_number,"
-    "       coalesce('skipped: ' || g.skip_reason, 'gets the text') as outcome"
-    "  from s cross join absence.guardian_checks(s.cfg, $2) g"
-    " where $3::date is not null"
-    " order by g.guardian_id";
+static const char guardians_sql[] =
+    SETTINGS "select g.* from s cross join absence.explain_guardians(s.cfg, $2, $3::date) g";
 
 static const char texts_sql[] = SETTINGS
     "select n.notification_id as id, n.guardian_id as guardian,"

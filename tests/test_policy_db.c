@@ -739,11 +739,14 @@ static void test_every_trigger_state_is_explained(void **state)
             "select s, absence.trigger_explanation(absence.policy_settings(), s,"
             "  $1::timestamptz + interval '1 hour', $1::timestamptz + interval '2 hours',"
             "  $1::timestamptz + interval '80 minutes', $1::timestamptz + interval '4 hours',"
-            "  'B01', 'planned', $1::timestamptz + interval '81 minutes')"
+            "  'B01', row('S1', '2026-06-15', 1, 'planned',"
+            "             $1::timestamptz + interval '81 minutes', 'box', 'O',"
+            "             $1::timestamptz + interval '80 minutes')::absence.student_day,"
+            "  'L')"
             "  from unnest(enum_range(null::absence.trigger_state)) s order by s",
             AT("09:00"), SQL_END),
-        "settled|planned at 10:21:00: the day is settled (planned); nothing more is sent that "
-        "day, whatever changes\n"
+        "settled|planned at 10:21:00 on mark O (read at 10:20:00; the mark is now L): the day is "
+        "settled (planned); nothing more is sent that day, whatever changes\n"
         "status-not-eligible|no text: status B01 does not match student-status-pattern C__\n"
         "register-not-marked|no text yet: the register has not been taken (or not reached the "
         "database)\n"
@@ -752,6 +755,71 @@ static void test_every_trigger_state_is_explained(void **state)
         "not-yet-due|not due yet: due at 10:20, send-delay after the lesson ended\n"
         "message-too-long|no text: it would not fit max-segments (message-too-long)\n"
         "due|due since 10:20: the box plans its texts at its next planning run\n");
+}
+
+/* explain's view of S1's day: "lesson|state|planned mark|read at|mark now" */
+static Octstr *explained_trigger(void)
+{
+    return test_db_rows(db,
+                        "select lesson, state, planned_mark, marks_read_at, mark_now "
+                        "from absence.explain_trigger(absence.policy_settings(), 'S1', "
+                        "'2026-06-15')",
+                        SQL_END);
+}
+
+static Octstr *explained_guardians(void)
+{
+    return test_db_rows(db,
+                        "select guardian, number, outcome from absence.explain_guardians("
+                        "absence.policy_settings(), 'S1', '2026-06-15')",
+                        SQL_END);
+}
+
+static void test_explain_keeps_the_mark_a_text_was_planned_on(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "O");
+    fx_guardian(db, 102, "01632 960123", "active");
+    fx_link(db, 102, "S1", "active", 0);
+    /* before it is planned, a day in the past can only have expired */
+    assert_octstr_equal(explained_guardians(),
+                        "101|+4477009****01|expired: a text could only go out between 10:20 and "
+                        "13:00\n102|01632 96****23|skipped: invalid-mobile\n");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    /* the register is corrected after the text was planned: lesson 1 was attended */
+    fx_mark(db, 1, "S1", "/");
+    assert_octstr_equal(explained_trigger(), "1|settled|O|10:20:00|/\n");
+    assert_octstr_equal(explained_guardians(), "101|+4477009****01|gets the text\n"
+                                               "102|01632 96****23|skipped: invalid-mobile\n");
+    test_db_exec(db, "update absence.notification set status = 'expired'", SQL_END);
+    assert_octstr_equal(explained_guardians(),
+                        "101|+4477009****01|expired: a text could only go out between 10:20 and "
+                        "13:00\n102|01632 96****23|skipped: invalid-mobile\n");
+}
+
+static void test_explain_of_a_day_to_come_says_who_would_be_texted(void **state)
+{
+    (void)state;
+    absent_tomorrow();
+    assert_octstr_equal(
+        test_db_rows(db,
+                     "select state, outcome from absence.explain_trigger("
+                     "absence.policy_settings(), 'S1', (now() + interval '1 day')"
+                     "::date) t, absence.explain_guardians(absence.policy_settings(),"
+                     " 'S1', (now() + interval '1 day')::date) g",
+                     SQL_END),
+        "not-yet-due|would be texted\n");
+}
+
+static void test_explain_of_a_day_without_absence_says_so(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_mark(db, 1, "S1", "/");
+    assert_octstr_equal(explained_trigger(), "");
+    assert_octstr_equal(explained_guardians(), "101|+4477009****01|no text: no absence that day\n");
 }
 
 /* ---- evaluating a window reads only the rows that matter ------------------ */
@@ -826,6 +894,9 @@ int main(void)
         DB_TEST(test_settings_default_to_config_def),
         DB_TEST(test_unknown_setting_is_refused_by_name),
         DB_TEST(test_every_trigger_state_is_explained),
+        DB_TEST(test_explain_keeps_the_mark_a_text_was_planned_on),
+        DB_TEST(test_explain_of_a_day_to_come_says_who_would_be_texted),
+        DB_TEST(test_explain_of_a_day_without_absence_says_so),
         DB_TEST(test_planning_window_is_found_through_indexes),
     };
 

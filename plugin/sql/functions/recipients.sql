@@ -71,3 +71,51 @@ as $$
     from absence.policy_triggers(p_cfg, p_at, p_from, p_to, p_student_id) t
     left join lateral absence.guardian_checks(p_cfg, t.student_id) g on true
 $$;
+
+-- Every guardian linked to the student as absencectl explain shows them for
+-- a day: each rule passed or failed, the number (masked; the one typed when
+-- it is not a mobile), and the outcome. For a settled day the outcome is
+-- what was done: "gets the text" only for a text that was or will be sent,
+-- else what became of it, or the skip reason recorded then. For a day not
+-- settled, what the policy would do now.
+create function absence.explain_guardians(p_cfg absence.policy_config, p_student_id text,
+                                          p_day date)
+returns table (
+    guardian bigint, name text, number text, account boolean, link boolean,
+    attendance_shown boolean, mobile boolean, valid_mobile boolean, first_on_number boolean,
+    outcome text)
+language sql stable
+as $$
+    with t as (
+        select * from absence.explain_trigger(p_cfg, p_student_id, p_day)
+    )
+    select g.guardian_id, coalesce(g.guardian_name, ''),
+           absence.mask_mobile(coalesce(g.recipient, nullif(btrim(g.mobile), ''))),
+           g.account_active, g.link_active, g.attendance_visible, g.has_mobile, g.mobile_valid,
+           coalesce(g.first_for_number, false),
+           case
+               when n.resolution = 'cancelled' then 'not texted: cancelled by staff'
+               when n.status in ('pending', 'submitted', 'sent', 'delivered') then 'gets the text'
+               when n.status = 'failed' then 'texted, but it failed: ' || n.failure_reason
+               when n.status = 'unconfirmed' then 'texted, unconfirmed: nobody knows whether '
+                                                  'it went out'
+               when n.status = 'expired' then absence.missed_window(p_cfg, n.due_at,
+                                                                    n.expires_at)
+               when k.reason is not null then 'skipped: ' || k.reason
+               when t.state = 'settled' then 'not texted: linked or changed after the day '
+                                             'was settled'
+               when g.skip_reason is not null then 'skipped: ' || g.skip_reason
+               when t.state is null then 'no text: no absence that day'
+               when t.state in ('due', 'not-yet-due', 'register-not-marked')
+                   then 'would be texted'
+               when t.state = 'expired' then absence.missed_window(p_cfg, t.due_at, t.expires_at)
+               else 'no text: see the trigger'
+           end
+    from absence.guardian_checks(p_cfg, p_student_id) g
+    left join t on true
+    left join absence.notification n on n.student_id = p_student_id and n.school_day = p_day
+                                    and n.guardian_id = g.guardian_id
+    left join absence.guardian_skip k on k.student_id = p_student_id and k.school_day = p_day
+                                     and k.guardian_id = g.guardian_id
+    order by g.guardian_id
+$$;

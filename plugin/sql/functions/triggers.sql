@@ -91,9 +91,23 @@ as $$
     from timed
 $$;
 
+-- "expired: a text could only go out between 10:20 and 13:00", the window
+-- a text missed, in the college's time.
+create function absence.missed_window(p_cfg absence.policy_config, p_due_at timestamptz,
+                                      p_expires_at timestamptz)
+returns text
+language sql stable
+as $$
+    select format('expired: a text could only go out between %s and %s',
+                  to_char(p_due_at at time zone (p_cfg).timezone, 'HH24:MI'),
+                  to_char(p_expires_at at time zone (p_cfg).timezone, 'HH24:MI'))
+$$;
+
 -- Why a trigger is in its state, in words, with times in the college's
--- zone. A state without a branch here raises case_not_found: an unknown
--- state is an error, never explained as another.
+-- zone. For a settled day, the mark it was planned on and when it was read,
+-- and the mark now when it has changed since. A state without a branch here
+-- raises case_not_found: an unknown state is an error, never explained as
+-- another.
 create function absence.trigger_explanation(
     p_cfg absence.policy_config,
     p_state absence.trigger_state,
@@ -102,8 +116,8 @@ create function absence.trigger_explanation(
     p_due_at timestamptz,
     p_expires_at timestamptz,
     p_status_code text,
-    p_settled_outcome text,
-    p_settled_at timestamptz)
+    p_settled absence.student_day,
+    p_mark_now text)
 returns text
 language plpgsql stable
 as $$
@@ -112,9 +126,17 @@ declare
 begin
     case p_state
     when 'settled' then
-        return format('planned at %s: the day is settled (%s); nothing more is sent that day, '
-                      'whatever changes', to_char(p_settled_at at time zone v_zone, 'HH24:MI:SS'),
-                      p_settled_outcome);
+        return format('planned at %s%s: the day is settled (%s); nothing more is sent that day, '
+                      'whatever changes',
+                      to_char(p_settled.settled_at at time zone v_zone, 'HH24:MI:SS'),
+                      case when p_settled.trigger_mark is not null then format(
+                          ' on mark %s (read at %s%s)', p_settled.trigger_mark,
+                          to_char(p_settled.evaluated_at at time zone v_zone, 'HH24:MI:SS'),
+                          case when p_mark_now is distinct from p_settled.trigger_mark
+                               then format('; the mark is now %s', coalesce(p_mark_now, 'gone'))
+                               else '' end)
+                      else '' end,
+                      p_settled.outcome);
     when 'due' then
         return format('due since %s: the box plans its texts at its next planning run',
                       to_char(p_due_at at time zone v_zone, 'HH24:MI'));
@@ -122,9 +144,7 @@ begin
         return format('not due yet: due at %s, send-delay after the lesson ended',
                       to_char(p_due_at at time zone v_zone, 'HH24:MI'));
     when 'expired' then
-        return format('expired: a text could only go out between %s and %s',
-                      to_char(p_due_at at time zone v_zone, 'HH24:MI'),
-                      to_char(p_expires_at at time zone v_zone, 'HH24:MI'));
+        return absence.missed_window(p_cfg, p_due_at, p_expires_at);
     when 'register-late' then
         return format('no text: the register was taken at %s, after the lesson ended at %s',
                       to_char(p_register_marked_at at time zone v_zone, 'HH24:MI'),
@@ -138,4 +158,62 @@ begin
         return format('no text: it would not fit max-segments (%s)', p_state);
     end case;
 end
+$$;
+
+-- A student's day as absencectl explain shows it: the trigger lesson (for a
+-- settled day, the one it was settled on, even if its mark was corrected
+-- since), its state, times, the mark the day was planned on and the mark
+-- now, and the explanation. No row: no absent mark that day and nothing
+-- settled.
+create function absence.explain_trigger(p_cfg absence.policy_config, p_student_id text,
+                                        p_day date)
+returns table (
+    lesson bigint, state absence.trigger_state, starts text, ends text, register text,
+    due text, expires text, status_code text, status_pattern text, settled_outcome text,
+    settled_at text, planned_mark text, marks_read_at text, mark_now text, body text,
+    explanation text, due_at timestamptz, expires_at timestamptz)
+language sql stable
+as $$
+    with t as (
+        select * from absence.policy_triggers(p_cfg, now(),
+            p_day::timestamp at time zone (p_cfg).timezone,
+            (p_day + 2)::timestamp at time zone (p_cfg).timezone, p_student_id)
+        where school_day = p_day
+    ), d as (
+        select sd from absence.student_day sd
+        where sd.student_id = p_student_id and sd.school_day = p_day
+    ), k as (
+        select coalesce((d.sd).lesson_id, t.lesson_id) as lesson_id,
+               case when (d.sd).student_id is not null then 'settled'::absence.trigger_state
+                    else t.state end as state,
+               (d.sd).student_id is null or t.lesson_id = (d.sd).lesson_id as same_lesson,
+               t.due_at, t.expires_at, t.body, d.sd
+        from (select 1) one
+        left join d on true
+        left join t on true
+        where (d.sd).student_id is not null or t.student_id is not null
+    ), z as (
+        select (p_cfg).timezone as zone
+    )
+    select k.lesson_id, k.state,
+           to_char(l.starts_at at time zone z.zone, 'HH24:MI'),
+           to_char(l.ends_at at time zone z.zone, 'HH24:MI'),
+           to_char(l.register_marked_at at time zone z.zone, 'HH24:MI'),
+           to_char(case when k.same_lesson then k.due_at end at time zone z.zone, 'HH24:MI'),
+           to_char(case when k.same_lesson then k.expires_at end at time zone z.zone, 'HH24:MI'),
+           s.status_code, (p_cfg).student_status_pattern, (k.sd).outcome,
+           to_char((k.sd).settled_at at time zone z.zone, 'HH24:MI:SS'),
+           (k.sd).trigger_mark,
+           to_char((k.sd).evaluated_at at time zone z.zone, 'HH24:MI:SS'),
+           m.mark, case when k.same_lesson then k.body end,
+           absence.trigger_explanation(p_cfg, k.state, l.ends_at, l.register_marked_at,
+                                       k.due_at, k.expires_at, s.status_code, k.sd, m.mark),
+           case when k.same_lesson then k.due_at end,
+           case when k.same_lesson then k.expires_at end
+    from k
+    cross join z
+    join absence.lesson l on l.lesson_id = k.lesson_id
+    left join absence.student s on s.student_id = p_student_id
+    left join absence.attendance_mark m on m.lesson_id = k.lesson_id
+                                       and m.student_id = p_student_id
 $$;
