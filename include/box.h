@@ -35,8 +35,9 @@ int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **error);
 /*
  * Run until *STOP becomes non-zero, then stop claiming, wait up to
  * shutdown-timeout for outstanding acks, commit and acknowledge what was
- * received, and return. *REOPEN_LOGS asks for log_reopen().
+ * received, and return 0. *REOPEN_LOGS asks for log_reopen(). Returns -1,
+ * after the same shutdown, when another box took this box's id.
  */
-void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs);
+int box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs);
 
 #endif

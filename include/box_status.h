@@ -30,6 +30,7 @@ typedef struct BoxStatus {
     int statuses;                      /* entries of today, in the database's order */
     StatusCount today[BOX_STATUS_MAX]; /* today's texts by status, every plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
+    long without_report;               /* recent texts with no final report after 10 min */
     PauseState pause;                  /* whether staff paused all sending */
 } BoxStatus;
 

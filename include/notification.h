@@ -38,8 +38,13 @@ long notification_expire(PGconn *conn, Octstr **error);
 long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s, Octstr *started_at,
                                    Octstr **error);
 
+/* Mark BOX_ID's texts unconfirmed that the gateway took (sent) more than
+ * TIMEOUT_S ago with no final report since. Returns how many, or -1. */
+long notification_mark_unreported(PGconn *conn, Octstr *box_id, long timeout_s, Octstr **error);
+
 /* Today's texts by status (every status the database knows, in its order)
- * and the oldest due text's wait, into STATUS. Returns 0, or -1. */
+ * the oldest due text's wait and the recent texts without a final report,
+ * into STATUS. Returns 0, or -1. */
 int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatus *status,
                              Octstr **error);
 

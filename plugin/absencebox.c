@@ -111,7 +111,7 @@ int main(int argc, char **argv)
          octstr_get_cstr(config->box.id), octstr_get_cstr(config->path));
     box = box_create(config);
     if (box_open_database(box, &stop_requested, &problem) == 0) {
-        box_run(box, &stop_requested, &reopen_requested);
+        status = box_run(box, &stop_requested, &reopen_requested) < 0 ? 1 : 0;
     } else if (problem != NULL) {
         error(0, "absencebox: %s", octstr_get_cstr(problem));
         fprintf(stderr, "absencebox: %s\n", octstr_get_cstr(problem));

@@ -167,6 +167,10 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     metric_header(out, "sending_paused", "gauge",
                   "1 while staff have paused all sending (for every box of the database).");
     octstr_format_append(out, "absencebox_sending_paused %d\n", s->pause.paused);
+    metric_header(out, "texts_without_report", "gauge",
+                  "Texts sent 10 minutes to 2 hours ago still without a final delivery report "
+                  "(for every box of the database).");
+    octstr_format_append(out, "absencebox_texts_without_report %ld\n", s->without_report);
     metric(out, box, "queue_oldest_pending_seconds", "gauge",
            "Seconds the oldest due text has waited to be claimed; 0 when none waits.",
            s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);

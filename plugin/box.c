@@ -39,6 +39,7 @@ struct Box {
     BoxStatus summarised; /* status at the last summary line in the log */
     BoxStatusBoard *board;
     AdminHttp *admin;
+    int id_lost; /* another box took this box's id: stop */
 };
 
 static void free_item(void *item)
@@ -92,7 +93,8 @@ int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **problem)
     }
     if (box->db == NULL)
         return -1;
-    if (migrate_check(box->db, &absence_schema, problem) < 0)
+    if (migrate_check(box->db, &absence_schema, problem) < 0 ||
+        heartbeat_claim_id(box->db, box->config->box.id, problem) < 0)
         return -1;
     rows = db_query(box->db, "select now()::text as now", 0, NULL, problem);
     if (rows == NULL)
@@ -113,19 +115,31 @@ static void database_failed(Box *box, const char *step, Octstr *problem)
         box->db_backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : box->db_backoff_s * 2;
 }
 
-/* 1 when database work may go ahead, reconnecting first if need be. */
+/* 1 when database work may go ahead, reconnecting first if need be; a new
+ * connection takes the box id again, and stops the box if another box
+ * took it meanwhile. */
 static int database_ready(Box *box)
 {
+    Octstr *problem = NULL;
+
     if (time(NULL) < box->db_paused_until)
         return 0;
+    if (PQstatus(box->db) == CONNECTION_OK)
+        return 1;
+    PQreset(box->db);
     if (PQstatus(box->db) != CONNECTION_OK) {
-        PQreset(box->db);
-        if (PQstatus(box->db) != CONNECTION_OK) {
-            database_failed(box, "reconnecting to PostgreSQL", db_error(box->db, NULL));
-            return 0;
-        }
-        info(0, "absencebox: reconnected to PostgreSQL");
+        database_failed(box, "reconnecting to PostgreSQL", db_error(box->db, NULL));
+        return 0;
     }
+    if (heartbeat_claim_id(box->db, box->config->box.id, &problem) < 0) {
+        if (PQstatus(box->db) == CONNECTION_OK) {
+            error(0, "absencebox: %s; stopping", octstr_get_cstr(problem));
+            box->id_lost = 1;
+        }
+        database_failed(box, "taking the box id", problem);
+        return 0;
+    }
+    info(0, "absencebox: reconnected to PostgreSQL");
     return 1;
 }
 
@@ -361,6 +375,17 @@ static int sweep(Box *box)
                 "absencebox: %ld texts are unconfirmed: submitted with no word from "
                 "bearerbox for %ld s; a person must decide whether to resend them",
                 unknown, box->config->box.confirm_timeout_s);
+    unknown = notification_mark_unreported(box->db, box->config->box.id,
+                                           box->config->box.report_timeout_s, &error);
+    if (unknown < 0) {
+        database_failed(box, "marking texts without a final report", error);
+        return -1;
+    }
+    if (unknown > 0)
+        warning(0,
+                "absencebox: %ld texts are unconfirmed: the gateway took them but no final "
+                "delivery report came within %ld s; is bearerbox storing its DLRs?",
+                unknown, box->config->box.report_timeout_s);
     return 0;
 }
 
@@ -515,7 +540,7 @@ static void step(Box *box, int may_claim)
     publish_status(box);
 }
 
-void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs)
+int box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reopen_logs)
 {
     time_t deadline;
 
@@ -523,7 +548,7 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
         bearerbox_link_start(box->config->box.bearerbox_host, box->config->box.bearerbox_port,
                              box->config->box.id, box->inbox);
     box->admin = admin_http_start(box->config, box->board, bearerbox_link_address(box->link));
-    while (!*stop) {
+    while (!*stop && !box->id_lost) {
         if (*reopen_logs) {
             *reopen_logs = 0;
             log_reopen();
@@ -551,4 +576,5 @@ void box_run(Box *box, volatile sig_atomic_t *stop, volatile sig_atomic_t *reope
     admin_http_stop(box->admin);
     bearerbox_link_stop(box->link);
     box->link = NULL;
+    return box->id_lost ? -1 : 0;
 }

@@ -13,6 +13,9 @@
 
 #define HEARTBEAT_LIMIT_S 120
 #define OVERDUE_LIMIT_S 300
+/* Lost reports: at least this many recent texts, this share without one. */
+#define MISSING_REPORTS_MIN 5
+#define MISSING_REPORTS_PERCENT 50
 
 /* $1 the policy's settings, $2 the SMSC's configured texts per second, $3
  * how long past its due time a pending text is overdue. */
@@ -59,8 +62,10 @@ static const char summary_sql[] =
     "       (select dlr_type from last_report) as last_report_type,"
     "       to_char(p.paused_at at time zone (s.cfg).timezone, 'YYYY-MM-DD HH24:MI:SS')"
     "           as paused_since,"
-    "       p.paused_by, p.reason as pause_reason"
+    "       p.paused_by, p.reason as pause_reason,"
+    "       r.texts as recent_sent, r.without_report"
     "  from s, counts, overdue, coming, recent"
+    "  cross join absence.reports_missing() r"
     "  left join absence.sending_paused() p on true";
 
 /* Today's texts by status, every status in the database's order. */
@@ -98,6 +103,15 @@ static Octstr *attention(PGresult *summary, PGresult *boxes)
                              db_value(summary, 0, "paused_since"),
                              db_value(summary, 0, "paused_by"),
                              db_value(summary, 0, "pause_reason"));
+    if (db_long(summary, 0, "recent_sent") >= MISSING_REPORTS_MIN &&
+        db_long(summary, 0, "without_report") * 100 >=
+            db_long(summary, 0, "recent_sent") * MISSING_REPORTS_PERCENT)
+        octstr_format_append(lines,
+                             "%s of %s texts sent in the last 2 hours have had no final "
+                             "delivery report for 10 minutes or more: is bearerbox "
+                             "storing its DLRs?\n",
+                             db_value(summary, 0, "without_report"),
+                             db_value(summary, 0, "recent_sent"));
     if (db_long(summary, 0, "overdue_texts") > 0)
         octstr_format_append(lines,
                              "%s texts are pending more than %d minutes past their due "

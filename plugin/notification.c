@@ -119,6 +119,16 @@ long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s,
                         3, values, error);
 }
 
+long notification_mark_unreported(PGconn *conn, Octstr *box_id, long timeout_s, Octstr **error)
+{
+    char timeout[24];
+    const char *values[2] = {octstr_get_cstr(box_id), timeout};
+
+    snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
+    return single_count(conn, "select absence.mark_unreported($1, $2::integer) as count", 2, values,
+                        error);
+}
+
 int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatus *status,
                              Octstr **error)
 {
@@ -142,6 +152,7 @@ int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatu
     }
     status->oldest_pending_s =
         db_is_null(rows, 0, "oldest_pending_s") ? -1 : db_long(rows, 0, "oldest_pending_s");
+    status->without_report = db_long(rows, 0, "without_report");
     PQclear(rows);
     return 0;
 }

@@ -327,6 +327,36 @@ static void test_unheard_submission_becomes_unconfirmed_after_the_timeout(void *
     assert_octstr_equal(statuses(), "101|sent\n102|submitted\n");
 }
 
+static void test_sent_text_without_a_final_report_becomes_unconfirmed(void **state)
+{
+    (void)state;
+    pending_texts(3);
+    octstr_destroy(claim("box-a", "5"));
+    test_db_exec(db,
+                 "update absence.notification set status = 'sent', sent_at = now() - "
+                 "case guardian_id when 101 then interval '4 hours 1 second' "
+                 "when 102 then interval '3 hours' else interval '5 minutes' end",
+                 SQL_END);
+    /* what status and /metrics watch: sent 10 minutes to 2 hours ago */
+    assert_octstr_equal(test_db_rows(db, "select * from absence.reports_missing()", SQL_END),
+                        "0|0\n");
+    assert_octstr_equal(
+        test_db_rows(db, "select * from absence.reports_missing(600, 86400)", SQL_END), "2|2\n");
+    assert_octstr_equal(
+        test_db_value(db, "select absence.mark_unreported('box-b', 14400)", SQL_END), "0");
+    assert_octstr_equal(
+        test_db_value(db, "select absence.mark_unreported('box-a', 14400)", SQL_END), "1");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select guardian_id, status, failure_reason "
+                                     "from absence.notification order by guardian_id",
+                                     SQL_END),
+                        "101|unconfirmed|no final delivery report within 14400 s of being sent: "
+                        "the gateway may have lost it\n102|sent|~\n103|sent|~\n");
+    /* a late report still settles it */
+    assert_octstr_equal(report(REPORT_1, token_of(101), "1", ""), "1|0|0|1|0\n");
+    assert_octstr_equal(statuses(), "101|delivered\n102|sent\n103|sent\n");
+}
+
 static void test_release_returns_unwritten_texts_to_pending(void **state)
 {
     Octstr *id, *ids;
@@ -430,6 +460,7 @@ int main(void)
         DB_TEST(test_report_for_an_unknown_token_is_kept),
         DB_TEST(test_pending_texts_past_expiry_expire),
         DB_TEST(test_unheard_submission_becomes_unconfirmed_after_the_timeout),
+        DB_TEST(test_sent_text_without_a_final_report_becomes_unconfirmed),
         DB_TEST(test_release_returns_unwritten_texts_to_pending),
         DB_TEST(test_heartbeat_records_the_box),
         DB_TEST(test_two_boxes_never_claim_the_same_text),

@@ -229,6 +229,10 @@ admin interface (127.0.0.1)|incident|root" \
 
 check_equal "status is all well while the box runs" "0|all well" \
     "$(ctl status >"$RUN/status.out"; echo "$?")|$(tail -1 "$RUN/status.out")"
+check_equal "a second box with the same id is refused, with one line and status 1" "1|1" \
+    "$(timeout 30 "$E2E_BIN/absencebox" "$RUN/box.conf" 2>"$RUN/second.err" >/dev/null; echo $?)|$(grep -c "^absencebox: another absencebox is running with box id 'absencebox' against this database (pid $BOX_PID): bearerbox would share its reports between them at random; give each box its own id$" "$RUN/second.err")"
+check_equal "/metrics counts texts whose final report is missing" "1" \
+    "$(admin '/metrics?password=s3cret' >/dev/null; grep -c '^absencebox_texts_without_report 0$' "$RUN/admin.body")"
 check_equal "status --format json agrees with the database" \
     "$(q "select count(*) from absence.notification where status = 'delivered'")|True" \
     "$(ctl status --format json | python3 -c '
@@ -246,4 +250,11 @@ check "status names both problems" \
     grep -q "box absencebox has sent no heartbeat for" "$RUN/status.out"
 check "status names the overdue text" \
     grep -q "^1 texts are pending more than 5 minutes past their due time" "$RUN/status.out"
+q "update absence.notification set status = 'sent', delivered_at = null,
+          sent_at = now() - interval '20 minutes'
+    where notification_id in (select notification_id from absence.notification
+                               where status = 'delivered' order by 1 limit 6)" >/dev/null
+ctl status >"$RUN/status.out"
+check_equal "status raises lost delivery reports, exit status 3" "3|1" \
+    "$?|$(grep -cE '^[0-9]+ of [0-9]+ texts sent in the last 2 hours have had no final delivery report for 10 minutes or more: is bearerbox storing its DLRs\?$' "$RUN/status.out")"
 e2e_done

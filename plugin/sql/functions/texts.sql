@@ -8,6 +8,7 @@
 --                      -> failed; unknown tokens kept too
 --   expire_texts       pending past expiry -> expired
 --   mark_unconfirmed   submitted with no word from bearerbox -> unconfirmed
+--   mark_unreported    sent with no final report in time -> unconfirmed
 --   release_texts      claimed but never written -> pending
 --   box_heartbeat      the box's liveness row in box_status
 --   texts_today        today's texts by status, for the box's admin interface
@@ -234,6 +235,41 @@ as $$
     select count(*)::integer from unknown
 $$;
 
+-- Texts p_box_id's gateway took (sent) whose final delivery report has not
+-- come within p_timeout_s of their sending: the gateway may have lost it
+-- (bearerbox unable to write its DLR store, say). They become unconfirmed,
+-- with the reason, for a person to decide; a late report still settles them.
+create function absence.mark_unreported(p_box_id text, p_timeout_s integer)
+returns integer
+language sql
+as $$
+    with unreported as (
+        update absence.notification
+           set status = 'unconfirmed', status_changed_at = now(),
+               failure_reason = 'no final delivery report within ' || p_timeout_s
+                                || ' s of being sent: the gateway may have lost it'
+         where box_id = p_box_id and status = 'sent'
+           and sent_at < now() - make_interval(secs => p_timeout_s)
+        returning 1
+    )
+    select count(*)::integer from unreported
+$$;
+
+-- Texts that should have had their final report by now and have not: sent
+-- (or unconfirmed) more than p_late_s ago, within the last p_window_s, out
+-- of all sent then. What absencectl status and /metrics watch, to catch
+-- reports the gateway loses long before report-timeout.
+create function absence.reports_missing(p_late_s integer default 600,
+                                        p_window_s integer default 7200)
+returns table (texts bigint, without_report bigint)
+language sql stable
+as $$
+    select count(*), count(*) filter (where status in ('sent', 'unconfirmed'))
+      from absence.notification
+     where sent_at between now() - make_interval(secs => p_window_s)
+                       and now() - make_interval(secs => p_late_s)
+$$;
+
 -- Record the box's heartbeat; p_started_at null keeps the recorded start.
 create function absence.box_heartbeat(p_box_id text, p_pid integer, p_started_at timestamptz,
                                       p_connected boolean, p_bearerbox text,
@@ -273,15 +309,17 @@ $$;
 
 -- Today's texts (the college's school day at p_at) by status, every status
 -- of absence.notification_status in its order, with zeros; and on every
--- row, how long the oldest due pending text has waited (null: none waits).
+-- row, how long the oldest due pending text has waited (null: none waits)
+-- and how many recent texts still lack their final report.
 create function absence.texts_today(p_cfg absence.policy_config, p_at timestamptz default now())
-returns table (status text, texts bigint, oldest_pending_s bigint)
+returns table (status text, texts bigint, oldest_pending_s bigint, without_report bigint)
 language sql stable
 as $$
     select s.status, count(n.notification_id),
            (select extract(epoch from p_at - min(w.due_at))::bigint
               from absence.notification w
-             where w.status = 'pending' and w.due_at <= p_at)
+             where w.status = 'pending' and w.due_at <= p_at),
+           (select r.without_report from absence.reports_missing() r)
       from absence.notification_status s
       left join absence.notification n
              on n.status = s.status
