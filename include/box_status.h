@@ -31,6 +31,7 @@ typedef struct BoxStatus {
     StatusCount today[BOX_STATUS_MAX]; /* today's texts by status, every plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
     long without_report;               /* recent texts with no final report after 10 min */
+    long utc_offset_s;                 /* the college's offset from UTC now */
     PauseState pause;                  /* whether staff paused all sending */
 } BoxStatus;
 

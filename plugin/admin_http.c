@@ -22,21 +22,25 @@ static Octstr *uptime(time_t started)
     return octstr_format("%ldd %ldh %ldm %lds", s / 86400, s / 3600 % 24, s / 60 % 60, s % 60);
 }
 
-static Octstr *clock_text(time_t at)
+/* AT in the college's time, ISO 8601 with its UTC offset (OFFSET_S, as the
+ * database last gave it); "" for none. */
+static Octstr *clock_text(time_t at, long offset_s)
 {
+    long offset = offset_s < 0 ? -offset_s : offset_s;
     char text[32];
-    struct tm utc;
+    struct tm local;
 
     if (at == 0)
         return octstr_create("");
-    utc = gw_gmtime(at);
-    gw_strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return octstr_create(text);
+    local = gw_gmtime(at + offset_s);
+    gw_strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%S", &local);
+    return octstr_format("%s%c%02ld:%02ld", text, offset_s < 0 ? '-' : '+', offset / 3600,
+                         offset % 3600 / 60);
 }
 
 static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
 {
-    Octstr *up = uptime(s->started), *last = clock_text(s->last_report), *out;
+    Octstr *up = uptime(s->started), *last = clock_text(s->last_report, s->utc_offset_s), *out;
     Octstr *wait = s->oldest_pending_s < 0 ? octstr_create("none")
                                            : octstr_format("%ld s", s->oldest_pending_s);
     int i;
@@ -81,7 +85,7 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");
     xmlNodePtr root = xmlNewNode(NULL, BAD_CAST "absencebox"), node;
     Octstr *up = uptime(s->started), *status = octstr_format("running, uptime %S", up);
-    Octstr *last = clock_text(s->last_report), *out;
+    Octstr *last = clock_text(s->last_report, s->utc_offset_s), *out;
     xmlChar *text;
     int i, size;
 
@@ -107,14 +111,16 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
         xml_number(node, s->today[i].status, s->today[i].texts);
     node = xmlNewChild(root, NULL, BAD_CAST "queue", NULL);
     xml_number(node, "in-flight", s->in_flight);
-    xml_number(node, "oldest-pending-seconds", s->oldest_pending_s);
+    if (s->oldest_pending_s >= 0)
+        xml_number(node, "oldest-pending-seconds", s->oldest_pending_s);
     node = xmlNewChild(root, NULL, BAD_CAST "since-start", NULL);
     xml_number(node, "submitted", s->submitted);
     xml_number(node, "delivered", s->delivered);
     xml_number(node, "failed", s->failed);
     xml_number(node, "reports", s->reports);
     xml_number(node, "unknown-reports", s->unknown_reports);
-    xmlNewTextChild(node, NULL, BAD_CAST "last-report", BAD_CAST octstr_get_cstr(last));
+    if (octstr_len(last) > 0)
+        xmlNewTextChild(node, NULL, BAD_CAST "last-report", BAD_CAST octstr_get_cstr(last));
     xmlDocDumpFormatMemoryEnc(doc, &text, &size, "UTF-8", 1);
     out = octstr_create_from_data((char *)text, size);
     xmlFree(text);
@@ -147,10 +153,12 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     metric_header(out, "build_info", "gauge", "The box's version and schema version.");
     octstr_format_append(out, "absencebox_build_info{box=\"%S\",version=\"%s\",schema=\"%d\"} 1\n",
                          box, ABSENCEBOX_VERSION, migrate_newest_version(&absence_schema));
-    metric_header(out, "texts", "gauge", "Today's texts by status, read every plan interval.");
+    /* what the box did is labelled with its id; what the database holds is not */
+    metric_header(out, "texts", "gauge",
+                  "Today's texts by status, of every box of the database, every plan interval.");
     for (i = 0; i < s->statuses; i++)
-        octstr_format_append(out, "absencebox_texts{box=\"%S\",status=\"%s\"} %ld\n", box,
-                             s->today[i].status, s->today[i].texts);
+        octstr_format_append(out, "absencebox_texts{status=\"%s\"} %ld\n", s->today[i].status,
+                             s->today[i].texts);
     metric(out, box, "texts_in_flight", "gauge", "Texts written to bearerbox awaiting its ack.",
            s->in_flight);
     metric(out, box, "texts_submitted_total", "counter", "Texts submitted since the box started.",
@@ -171,9 +179,11 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
                   "Texts sent 10 minutes to 2 hours ago still without a final delivery report "
                   "(for every box of the database).");
     octstr_format_append(out, "absencebox_texts_without_report %ld\n", s->without_report);
-    metric(out, box, "queue_oldest_pending_seconds", "gauge",
-           "Seconds the oldest due text has waited to be claimed; 0 when none waits.",
-           s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
+    metric_header(out, "queue_oldest_pending_seconds", "gauge",
+                  "Seconds the oldest due text of the database has waited to be claimed; 0 when "
+                  "none waits.");
+    octstr_format_append(out, "absencebox_queue_oldest_pending_seconds %ld\n",
+                         s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
     return out;
 }
 

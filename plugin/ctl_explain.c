@@ -10,8 +10,9 @@
 #include "json.h"
 #include "policy.h"
 
-/* $1 the policy's settings, $2 the student, $3 the day. Every query names
- * all three, so that PostgreSQL can type each parameter. */
+/* $1 the policy's settings, $2 the student, $3 the day, $4 whether the
+ * output is for a program (times in ISO 8601). Every query names all four,
+ * so that PostgreSQL can type each parameter. */
 #define SETTINGS "with s as (select " POLICY_SETTINGS_SQL " as cfg)"
 
 static const char student_sql[] =
@@ -19,17 +20,20 @@ static const char student_sql[] =
              "       concat_ws(' ', st.forename, st.surname) as name,"
              "       st.status_code like (s.cfg).student_status_pattern as eligible,"
              "       (s.cfg).student_status_pattern as pattern"
-             "  from s, absence.student st where st.student_id = $2 and $3::date is not null";
+             "  from s, absence.student st where st.student_id = $2 and $3::date is not null"
+             "   and $4::boolean is not null";
 
 static const char lessons_sql[] = SETTINGS
     "select l.lesson_id as lesson,"
-    "       to_char(l.starts_at at time zone (s.cfg).timezone, 'HH24:MI') as starts,"
-    "       to_char(l.ends_at at time zone (s.cfg).timezone, 'HH24:MI') as ends,"
-    "       coalesce(l.title, '') as title, m.mark,"
-    "       case when l.register_marked_at is null then 'not taken'"
+    "       absence.shown_time(l.starts_at, (s.cfg).timezone, $4, 'HH24:MI') as starts,"
+    "       absence.shown_time(l.ends_at, (s.cfg).timezone, $4, 'HH24:MI') as ends,"
+    "       l.title, m.mark,"
+    "       case when $4 then absence.iso_local(l.register_marked_at, (s.cfg).timezone)"
+    "            when l.register_marked_at is null then 'not taken'"
     "            else to_char(l.register_marked_at at time zone (s.cfg).timezone, 'HH24:MI:SS')"
     "                 || case when l.register_marked_at <= l.ends_at then ' (on time)'"
-    "                         else ' (late)' end end as register"
+    "                         else ' (late)' end end as register,"
+    "       l.register_marked_at <= l.ends_at as register_on_time"
     "  from s"
     "  join absence.attendance_mark m on m.student_id = $2"
     "  join absence.lesson l on l.lesson_id = m.lesson_id"
@@ -41,19 +45,20 @@ static const char trigger_sql[] = SETTINGS
     "select t.lesson, t.state, t.starts, t.ends, t.register, t.due, t.expires, t.status_code,"
     "       t.status_pattern, t.settled_outcome, t.settled_at, t.planned_mark, t.marks_read_at,"
     "       t.mark_now, t.body, t.explanation"
-    "  from s cross join absence.explain_trigger(s.cfg, $2, $3::date) t";
+    "  from s cross join absence.explain_trigger(s.cfg, $2, $3::date, $4) t";
 
 static const char guardians_sql[] =
-    SETTINGS "select g.* from s cross join absence.explain_guardians(s.cfg, $2, $3::date) g";
+    SETTINGS "select g.* from s cross join absence.explain_guardians(s.cfg, $2, $3::date) g"
+             " where $4::boolean is not null";
 
-static const char texts_sql[] = SETTINGS
-    "select n.notification_id as id, n.guardian_id as guardian,"
-    "       absence.mask_mobile(n.recipient) as recipient, n.status,"
-    "       to_char(n.due_at at time zone (s.cfg).timezone, 'HH24:MI') as due,"
-    "       coalesce(n.failure_reason, '') as reason, coalesce(n.resolution, '') as resolution"
-    "  from s, absence.notification n"
-    " where n.student_id = $2 and n.school_day = $3::date"
-    " order by n.notification_id";
+static const char texts_sql[] =
+    SETTINGS "select n.notification_id as id, n.guardian_id as guardian,"
+             "       absence.mask_mobile(n.recipient) as recipient, n.status,"
+             "       absence.shown_time(n.due_at, (s.cfg).timezone, $4, 'HH24:MI') as due,"
+             "       n.failure_reason as reason, n.resolution"
+             "  from s, absence.notification n"
+             " where n.student_id = $2 and n.school_day = $3::date"
+             " order by n.notification_id";
 
 static const char history_sql[] = SETTINGS
     "select n.notification_id as id, t.at, h.event from s, absence.notification n"
@@ -70,8 +75,8 @@ static const char history_sql[] = SETTINGS
     "   union all select a.acted_at, a.action || ' by ' || a.actor || ': ' || a.reason"
     "       from absence.notification_action a where a.notification_id = n.notification_id"
     " ) h(at_ts, event)"
-    " cross join lateral (select to_char(h.at_ts at time zone (s.cfg).timezone, 'HH24:MI:SS')"
-    "                     as at) t"
+    " cross join lateral (select absence.shown_time(h.at_ts, (s.cfg).timezone, $4,"
+    "                                             'HH24:MI:SS') as at) t"
     " where n.student_id = $2 and n.school_day = $3::date"
     " order by n.notification_id, h.at_ts";
 
@@ -89,18 +94,19 @@ static void explanation_clear(Explanation *e)
     PQclear(e->history);
 }
 
-static int gather(Ctl *ctl, Octstr *student, Octstr *day, Explanation *e)
+static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, Explanation *e)
 {
-    const char *values[3] = {octstr_get_cstr(ctl->config->policy_settings),
-                             octstr_get_cstr(student), octstr_get_cstr(day)};
+    const char *values[4] = {octstr_get_cstr(ctl->config->policy_settings),
+                             octstr_get_cstr(student), octstr_get_cstr(day),
+                             format == FORMAT_TABLE ? "false" : "true"};
     int status = 0;
 
-    if ((e->student = ctl_query(ctl, student_sql, 3, values, &status)) &&
-        (e->lessons = ctl_query(ctl, lessons_sql, 3, values, &status)) &&
-        (e->trigger = ctl_query(ctl, trigger_sql, 3, values, &status)) &&
-        (e->guardians = ctl_query(ctl, guardians_sql, 3, values, &status)) &&
-        (e->texts = ctl_query(ctl, texts_sql, 3, values, &status)))
-        e->history = ctl_query(ctl, history_sql, 3, values, &status);
+    if ((e->student = ctl_query(ctl, student_sql, 4, values, &status)) &&
+        (e->lessons = ctl_query(ctl, lessons_sql, 4, values, &status)) &&
+        (e->trigger = ctl_query(ctl, trigger_sql, 4, values, &status)) &&
+        (e->guardians = ctl_query(ctl, guardians_sql, 4, values, &status)) &&
+        (e->texts = ctl_query(ctl, texts_sql, 4, values, &status)))
+        e->history = ctl_query(ctl, history_sql, 4, values, &status);
     return status;
 }
 
@@ -175,7 +181,7 @@ int ctl_explain(Ctl *ctl, CtlArgs *args, OutputFormat format)
     day = ctl_date(ctl, ctl_arg(args, "--date"), "--date", &status);
     if (day == NULL)
         return status;
-    status = gather(ctl, student, day, &e);
+    status = gather(ctl, student, day, format, &e);
     if (status == 0 && PQntuples(e.student) == 0)
         status = ctl_fail(EXIT_USER, "there is no student '%s'", octstr_get_cstr(student));
     else if (status == 0 && format == FORMAT_JSON)

@@ -7,14 +7,14 @@
 #include "ctl_commands.h"
 #include "policy.h"
 
-/* $1 the policy's settings, $2 the instant. */
+/* $1 the policy's settings, $2 the instant, $3 whether for a program. */
 static const char preview_sql[] =
     "with s as (select " POLICY_SETTINGS_SQL " as cfg)"
     "select r.student_id as student, r.guardian_id as guardian,"
     "       absence.mask_mobile(r.recipient) as recipient,"
-    "       to_char(r.lesson_starts_at at time zone (s.cfg).timezone, 'HH24:MI') as lesson,"
+    "       absence.shown_time(r.lesson_starts_at, (s.cfg).timezone, $3, 'HH24:MI') as lesson,"
     "       coalesce('skip: ' || r.skip_reason, 'text') as outcome,"
-    "       case when r.skip_reason is null then r.body else '' end as body"
+    "       case when r.skip_reason is null then r.body end as body"
     "  from s cross join absence.policy_recipients(s.cfg, $2::timestamptz,"
     "       absence.plan_window_from(s.cfg, $2::timestamptz),"
     "       $2::timestamptz - make_interval(secs => (s.cfg).send_delay)) r"
@@ -27,7 +27,8 @@ static const char states_sql[] =
     "select t.state, count(*) as days"
     "  from s cross join absence.policy_triggers(s.cfg, $2::timestamptz,"
     "       absence.plan_window_from(s.cfg, $2::timestamptz), $2::timestamptz) t"
-    " where t.state <> 'due' group by t.state order by t.state::text";
+    " where t.state <> 'due' and $3::boolean is not null"
+    " group by t.state order by t.state::text";
 
 static void print_footer(PGresult *texts, PGresult *states)
 {
@@ -59,7 +60,7 @@ int ctl_preview(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     int status = 0;
     Octstr *at = ctl_instant(ctl, ctl_arg(args, "--at"), "--at", &status);
-    const char *values[2];
+    const char *values[3];
     PGresult *texts = NULL, *states = NULL;
     Octstr *error = NULL;
 
@@ -71,9 +72,10 @@ int ctl_preview(Ctl *ctl, CtlArgs *args, OutputFormat format)
     }
     values[0] = octstr_get_cstr(ctl->config->policy_settings);
     values[1] = octstr_get_cstr(at);
-    texts = ctl_query(ctl, preview_sql, 2, values, &status);
+    values[2] = format == FORMAT_TABLE ? "false" : "true";
+    texts = ctl_query(ctl, preview_sql, 3, values, &status);
     if (texts != NULL && format == FORMAT_TABLE)
-        states = ctl_query(ctl, states_sql, 2, values, &status);
+        states = ctl_query(ctl, states_sql, 3, values, &status);
     if (texts != NULL && (format != FORMAT_TABLE || states != NULL))
         print_preview(ctl, args, texts, states, format);
     PQclear(texts);

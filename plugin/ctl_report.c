@@ -7,14 +7,11 @@
 static const char report_sql[] =
     "select n.notification_id as id, n.student_id as student, n.guardian_id as guardian,"
     "       absence.mask_mobile(n.recipient) as recipient,"
-    "       to_char(l.starts_at at time zone $4, 'HH24:MI') as lesson,"
+    "       absence.shown_time(l.starts_at, $4, $5, 'HH24:MI') as lesson,"
     "       n.status,"
-    "       to_char(n.submitted_at at time zone $4, 'HH24:MI:SS') as submitted,"
-    "       to_char(n.delivered_at at time zone $4, 'HH24:MI:SS') as delivered,"
-    "       coalesce(n.failure_reason, '') ||"
-    "       case when n.resolution is null then ''"
-    "            else case when n.failure_reason is null then '' else '; ' end"
-    "                 || n.resolution || ' by staff' end as why"
+    "       absence.shown_time(n.submitted_at, $4, $5, 'HH24:MI:SS') as submitted,"
+    "       absence.shown_time(n.delivered_at, $4, $5, 'HH24:MI:SS') as delivered,"
+    "       nullif(concat_ws('; ', n.failure_reason, n.resolution || ' by staff'), '') as why"
     "  from absence.notification n"
     "  left join absence.lesson l on l.lesson_id = n.lesson_id"
     " where n.school_day = $1::date"
@@ -93,7 +90,7 @@ int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format)
     Octstr *wanted = ctl_arg(args, "--status"), *student = ctl_arg(args, "--student");
     Octstr *day = NULL;
     List *statuses;
-    const char *values[4];
+    const char *values[5];
     PGresult *rows = NULL;
     int status = 0;
 
@@ -106,7 +103,8 @@ int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format)
         values[1] = wanted ? octstr_get_cstr(wanted) : NULL;
         values[2] = student ? octstr_get_cstr(student) : NULL;
         values[3] = octstr_get_cstr(ctl->config->box.timezone);
-        rows = ctl_query(ctl, report_sql, 4, values, &status);
+        values[4] = format == FORMAT_TABLE ? "false" : "true";
+        rows = ctl_query(ctl, report_sql, 5, values, &status);
     }
     if (rows != NULL)
         print_report(ctl, rows, day, statuses, format);

@@ -18,7 +18,8 @@
 #define MISSING_REPORTS_PERCENT 50
 
 /* $1 the policy's settings, $2 the SMSC's configured texts per second, $3
- * how long past its due time a pending text is overdue. */
+ * how long past its due time a pending text is overdue, $4 whether the
+ * output is for a program (times in ISO 8601). */
 static const char summary_sql[] =
     "with s as (select " POLICY_SETTINGS_SQL " as cfg),"
     " counts as ("
@@ -46,7 +47,7 @@ static const char summary_sql[] =
     " last_report as ("
     "   select received_at, dlr_type from absence.delivery_report"
     "    order by delivery_report_id desc limit 1)"
-    "select to_char(now() at time zone (s.cfg).timezone, 'YYYY-MM-DD HH24:MI:SS') as now,"
+    "select absence.shown_time(now(), (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS') as now,"
     "       extract(epoch from now() - overdue.oldest_due)::bigint as oldest_pending_s,"
     "       overdue.late as overdue_texts, coming.due_next_hour,"
     "       overdue.waiting + counts.submitted as queue,"
@@ -57,10 +58,10 @@ static const char summary_sql[] =
     "                      / (case when $2::integer > 0 then $2::numeric else recent.rate "
     "end))::bigint"
     "       end as drains_in_s,"
-    "       to_char((select received_at from last_report) at time zone (s.cfg).timezone,"
-    "               'YYYY-MM-DD HH24:MI:SS') as last_report_at,"
+    "       absence.shown_time((select received_at from last_report), (s.cfg).timezone, $4,"
+    "                          'YYYY-MM-DD HH24:MI:SS') as last_report_at,"
     "       (select dlr_type from last_report) as last_report_type,"
-    "       to_char(p.paused_at at time zone (s.cfg).timezone, 'YYYY-MM-DD HH24:MI:SS')"
+    "       absence.shown_time(p.paused_at, (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS')"
     "           as paused_since,"
     "       p.paused_by, p.reason as pause_reason,"
     "       r.texts as recent_sent, r.without_report"
@@ -76,7 +77,7 @@ static const char boxes_sql[] =
     "select box_id as box, pid, bearerbox_connected as connected, bearerbox,"
     "       extract(epoch from now() - heartbeat_at)::bigint as heartbeat_age_s,"
     "       texts_in_flight as in_flight, reports_received,"
-    "       to_char(started_at at time zone $1, 'YYYY-MM-DD HH24:MI:SS') as started"
+    "       absence.shown_time(started_at, $1, $2, 'YYYY-MM-DD HH24:MI:SS') as started"
     "  from absence.box_status order by box_id";
 
 /* The attention lines; NULL when all is well. */
@@ -209,18 +210,19 @@ static void print_json(Health *h)
     octstr_destroy(json);
 }
 
-static int gather(Ctl *ctl, Health *h)
+static int gather(Ctl *ctl, OutputFormat format, Health *h)
 {
+    const char *machine = format == FORMAT_TABLE ? "false" : "true";
     char rate[24], limit[24];
-    const char *values[3] = {octstr_get_cstr(ctl->config->policy_settings), rate, limit};
-    const char *zone[1] = {octstr_get_cstr(ctl->config->box.timezone)};
+    const char *values[4] = {octstr_get_cstr(ctl->config->policy_settings), rate, limit, machine};
+    const char *boxes[2] = {octstr_get_cstr(ctl->config->box.timezone), machine};
     int status = 0;
 
     snprintf(rate, sizeof(rate), "%ld", ctl->config->box.smsc_throughput);
     snprintf(limit, sizeof(limit), "%d", OVERDUE_LIMIT_S);
-    if ((h->summary = ctl_query(ctl, summary_sql, 3, values, &status)) &&
+    if ((h->summary = ctl_query(ctl, summary_sql, 4, values, &status)) &&
         (h->today = ctl_query(ctl, today_sql, 1, values, &status)))
-        h->boxes = ctl_query(ctl, boxes_sql, 1, zone, &status);
+        h->boxes = ctl_query(ctl, boxes_sql, 2, boxes, &status);
     return status;
 }
 
@@ -230,7 +232,7 @@ int ctl_status(Ctl *ctl, CtlArgs *args, OutputFormat format)
     int status;
 
     (void)args;
-    status = gather(ctl, &h);
+    status = gather(ctl, format, &h);
     if (status == 0) {
         h.problems = attention(h.summary, h.boxes);
         if (format == FORMAT_JSON)

@@ -153,6 +153,7 @@ int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatu
     status->oldest_pending_s =
         db_is_null(rows, 0, "oldest_pending_s") ? -1 : db_long(rows, 0, "oldest_pending_s");
     status->without_report = db_long(rows, 0, "without_report");
+    status->utc_offset_s = db_long(rows, 0, "utc_offset_s");
     PQclear(rows);
     return 0;
 }

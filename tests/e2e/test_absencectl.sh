@@ -51,6 +51,18 @@ import json, sys
 rows = json.load(sys.stdin)
 print(str(sum(1 for r in rows if r["status"] == "delivered")) + "|" + type(rows[0]["id"]).__name__)')"
 check_equal "report masks every number" "" "$(ctl report --format csv | unmasked_numbers /dev/stdin)"
+iso='^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$'
+check_equal "report's machine formats give times in ISO 8601 with the college's offset, none as null" \
+    "True|True|True" \
+    "$(ctl report --format json | python3 -c '
+import json, re, sys
+rows, iso = json.load(sys.stdin), re.compile(sys.argv[1])
+done = [r for r in rows if r["status"] == "delivered"]
+print(all(iso.match(r["submitted"]) and iso.match(r["delivered"]) and iso.match(r["lesson"]) for r in done),
+      all(r["delivered"] is None and r["submitted"] is None for r in rows if r["status"] == "expired"),
+      all(r["why"] is None for r in done), sep="|")' "$iso")"
+check_equal "report's CSV shows none as an empty field" "0" \
+    "$(ctl report --format csv | grep -c 'null\|(none)')"
 student=$(q "select student_id from absence.notification where status = 'delivered' order by 1 limit 1")
 check_equal "report --student and --status filter" \
     "$(q "select count(*) from absence.notification where student_id = '$student' and status = 'delivered'")" \
@@ -67,6 +79,13 @@ check_equal "explain lists each guardian's outcome as the box decided it" \
     "$(q "select count(*) from absence.notification where student_id = '$student'")" \
     "$(grep -c "gets the text$" <<<"$explained")"
 check "explain shows the delivery history" grep -q "report 1 (delivered)" <<<"$explained"
+check_equal "explain --format json gives times in ISO 8601 with the college's offset" "True" \
+    "$(ctl explain "$student" --format json | python3 -c '
+import json, re, sys
+e, iso = json.load(sys.stdin), re.compile(sys.argv[1])
+t = e["trigger"]
+print(all(iso.match(v) for v in (t["starts"], t["ends"], t["settled_at"], t["marks_read_at"]))
+      and all(iso.match(h["at"]) for h in e["history"]) and all(iso.match(l["starts"]) for l in e["absent_lessons"]))' "$iso")"
 check_equal "explain --format json agrees with the database" \
     "settled|$(q "select count(*) from absence.notification where student_id = '$student'")" \
     "$(ctl explain "$student" --format json | python3 -c '
@@ -184,11 +203,13 @@ check_equal "/status with the password answers 200 with the box's state" "200|1|
     "$(admin '/status?password=s3cret')|$(grep -c '^bearerbox: connected to' "$RUN/admin.body")|$(grep -c 'box id absencebox' "$RUN/admin.body")"
 check_equal "/status.html is a page" "200|1" \
     "$(admin '/status.html?password=s3cret')|$(grep -c '<html>' "$RUN/admin.body")"
+check "/status gives the last report in ISO 8601 with the college's offset" \
+    grep -qE ', last [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$' "$RUN/admin.body"
 check_equal "/status.xml is well-formed and says connected" "200|true" \
     "$(admin '/status.xml?password=s3cret')|$(python3 -c 'import sys, xml.etree.ElementTree as ET; print(ET.parse(sys.argv[1]).getroot().find("bearerbox/connected").text)' "$RUN/admin.body")"
-wait_until 15 eval "admin '/metrics?password=s3cret' >/dev/null; grep -q 'absencebox_texts{box=\"absencebox\",status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")\$' '$RUN/admin.body'"
+wait_until 15 eval "admin '/metrics?password=s3cret' >/dev/null; grep -q 'absencebox_texts{status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")\$' '$RUN/admin.body'"
 check_equal "/metrics counts today's delivered texts in Prometheus form" "200|1|1" \
-    "$(admin '/metrics?password=s3cret')|$(grep -c "^absencebox_texts{box=\"absencebox\",status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")$" "$RUN/admin.body")|$(grep -c '^# TYPE absencebox_bearerbox_up gauge$' "$RUN/admin.body")"
+    "$(admin '/metrics?password=s3cret')|$(grep -c "^absencebox_texts{status=\"delivered\"} $(q "select count(*) from absence.notification where status = 'delivered'")$" "$RUN/admin.body")|$(grep -c '^# TYPE absencebox_bearerbox_up gauge$' "$RUN/admin.body")"
 check_equal "/metrics says the box's version and schema version" "1" \
     "$(grep -cE '^absencebox_build_info\{box="absencebox",version="[0-9]+\.[0-9]+\.[0-9]+",schema="[0-9]+"\} 1$' "$RUN/admin.body")"
 check_equal "a wrong password gets 403 and nothing else" "403|0" \
@@ -233,6 +254,12 @@ check_equal "a second box with the same id is refused, with one line and status 
     "$(timeout 30 "$E2E_BIN/absencebox" "$RUN/box.conf" 2>"$RUN/second.err" >/dev/null; echo $?)|$(grep -c "^absencebox: another absencebox is running with box id 'absencebox' against this database (pid $BOX_PID): bearerbox would share its reports between them at random; give each box its own id$" "$RUN/second.err")"
 check_equal "/metrics counts texts whose final report is missing" "1" \
     "$(admin '/metrics?password=s3cret' >/dev/null; grep -c '^absencebox_texts_without_report 0$' "$RUN/admin.body")"
+check_equal "status --format json gives times in ISO 8601 with the college's offset" "True" \
+    "$(ctl status --format json | python3 -c '
+import json, re, sys
+s, iso = json.load(sys.stdin), re.compile(sys.argv[1])
+print(bool(iso.match(s["summary"]["now"]) and iso.match(s["summary"]["last_report_at"])
+           and all(iso.match(b["started"]) for b in s["boxes"])))' "$iso")"
 check_equal "status --format json agrees with the database" \
     "$(q "select count(*) from absence.notification where status = 'delivered'")|True" \
     "$(ctl status --format json | python3 -c '

@@ -80,3 +80,17 @@ as $$
            || lpad((abs(seconds) % 3600 / 60)::text, 2, '0')
       from o
 $$;
+
+-- An instant as absencectl shows it: for programs (p_machine: JSON, CSV),
+-- ISO 8601 with the college's UTC offset; for people, the college's local
+-- time by p_pattern. No instant stays null, which each format shows its one
+-- way (JSON null, an empty CSV field or table cell).
+create function absence.shown_time(p_at timestamptz, p_timezone text, p_machine boolean,
+                                   p_pattern text)
+returns text
+language sql immutable
+as $$
+    select case when p_at is null then null
+                when p_machine then absence.iso_local(p_at, p_timezone)
+                else to_char(p_at at time zone p_timezone, p_pattern) end
+$$;

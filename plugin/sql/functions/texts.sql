@@ -309,17 +309,21 @@ $$;
 
 -- Today's texts (the college's school day at p_at) by status, every status
 -- of absence.notification_status in its order, with zeros; and on every
--- row, how long the oldest due pending text has waited (null: none waits)
--- and how many recent texts still lack their final report.
+-- row, how long the oldest due pending text has waited (null: none waits),
+-- how many recent texts still lack their final report, and the college's
+-- offset from UTC (for the times the admin interface shows).
 create function absence.texts_today(p_cfg absence.policy_config, p_at timestamptz default now())
-returns table (status text, texts bigint, oldest_pending_s bigint, without_report bigint)
+returns table (status text, texts bigint, oldest_pending_s bigint, without_report bigint,
+               utc_offset_s integer)
 language sql stable
 as $$
     select s.status, count(n.notification_id),
            (select extract(epoch from p_at - min(w.due_at))::bigint
               from absence.notification w
              where w.status = 'pending' and w.due_at <= p_at),
-           (select r.without_report from absence.reports_missing() r)
+           (select r.without_report from absence.reports_missing() r),
+           extract(epoch from (p_at at time zone (p_cfg).timezone)
+                              - (p_at at time zone 'UTC'))::integer
       from absence.notification_status s
       left join absence.notification n
              on n.status = s.status

@@ -163,10 +163,10 @@ $$;
 -- A student's day as absencectl explain shows it: the trigger lesson (for a
 -- settled day, the one it was settled on, even if its mark was corrected
 -- since), its state, times, the mark the day was planned on and the mark
--- now, and the explanation. No row: no absent mark that day and nothing
--- settled.
+-- now, and the explanation; times as absence.shown_time() shows them for
+-- p_machine. No row: no absent mark that day and nothing settled.
 create function absence.explain_trigger(p_cfg absence.policy_config, p_student_id text,
-                                        p_day date)
+                                        p_day date, p_machine boolean default false)
 returns table (
     lesson bigint, state absence.trigger_state, starts text, ends text, register text,
     due text, expires text, status_code text, status_pattern text, settled_outcome text,
@@ -196,15 +196,17 @@ as $$
         select (p_cfg).timezone as zone
     )
     select k.lesson_id, k.state,
-           to_char(l.starts_at at time zone z.zone, 'HH24:MI'),
-           to_char(l.ends_at at time zone z.zone, 'HH24:MI'),
-           to_char(l.register_marked_at at time zone z.zone, 'HH24:MI'),
-           to_char(case when k.same_lesson then k.due_at end at time zone z.zone, 'HH24:MI'),
-           to_char(case when k.same_lesson then k.expires_at end at time zone z.zone, 'HH24:MI'),
+           absence.shown_time(l.starts_at, z.zone, p_machine, 'HH24:MI'),
+           absence.shown_time(l.ends_at, z.zone, p_machine, 'HH24:MI'),
+           absence.shown_time(l.register_marked_at, z.zone, p_machine, 'HH24:MI'),
+           absence.shown_time(case when k.same_lesson then k.due_at end, z.zone, p_machine,
+                              'HH24:MI'),
+           absence.shown_time(case when k.same_lesson then k.expires_at end, z.zone, p_machine,
+                              'HH24:MI'),
            s.status_code, (p_cfg).student_status_pattern, (k.sd).outcome,
-           to_char((k.sd).settled_at at time zone z.zone, 'HH24:MI:SS'),
+           absence.shown_time((k.sd).settled_at, z.zone, p_machine, 'HH24:MI:SS'),
            (k.sd).trigger_mark,
-           to_char((k.sd).evaluated_at at time zone z.zone, 'HH24:MI:SS'),
+           absence.shown_time((k.sd).evaluated_at, z.zone, p_machine, 'HH24:MI:SS'),
            m.mark, case when k.same_lesson then k.body end,
            absence.trigger_explanation(p_cfg, k.state, l.ends_at, l.register_marked_at,
                                        k.due_at, k.expires_at, s.status_code, k.sd, m.mark),
