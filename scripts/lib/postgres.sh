@@ -1,5 +1,5 @@
 # postgres.sh - a throwaway PostgreSQL cluster for tests and the demo.
-# Source it, then: pg_start DIR PORT (initdb + start, exports PG*), pg_stop,
+# Source it, then: pg_start DIR PORT (initdb once, start, exports PG*), pg_stop,
 # pg_restart, pg_destroy. PostgreSQL refuses to run as root, so as root the
 # cluster runs as the postgres user.
 
@@ -18,8 +18,10 @@ pg_start() {
     PGPORT=${2:?pg_start DIR PORT}
     mkdir -p "$PG_DIR"
     [ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
-    _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 \
-        --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+    if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+        _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 \
+            --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log" >&2; return 1; }
+    fi
     export PGHOST=127.0.0.1 PGPORT PGUSER=postgres PGDATABASE=postgres
     unset PGPASSWORD
     pg_restart_only start

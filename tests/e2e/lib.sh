@@ -165,8 +165,18 @@ q() {
     psql -X -A -t -q -d college -c "$1"
 }
 
+# pg_start_free DIR: pg_start on a free port, again on another should a
+# test running beside this one take it first.
+pg_start_free() {
+    local try
+    for try in 1 2 3 4 5; do
+        pg_start "$1" "$(free_port)" 2>/dev/null && return 0
+    done
+    return 1
+}
+
 e2e_start_postgres() {
-    pg_start "$RUN/pg" "$(free_port)" || return 1
+    pg_start_free "$RUN/pg" || return 1
     createdb college
 }
 
