@@ -526,6 +526,85 @@ static void test_an_upgraded_database_plans_with_the_new_functions(void **state)
                         "STE001|delivered\nSTE002|pending\n");
 }
 
+/* ---- the roles of a real installation (conf/absence-roles.sql) ------------ */
+
+static void run_roles_script(void)
+{
+    Octstr *script = octstr_read_file(TESTS_DIR "/../conf/absence-roles.sql");
+    PGresult *result = PQexec(db, octstr_get_cstr(script));
+
+    if (PQresultStatus(result) != PGRES_COMMAND_OK)
+        test_fail("absence-roles.sql failed: %s", PQresultErrorMessage(result));
+    PQclear(result);
+    octstr_destroy(script);
+}
+
+/* As ROLE, SQL's error ("" when it succeeds), the transaction rolled back. */
+static Octstr *as_role(const char *role, const char *sql)
+{
+    Octstr *set = octstr_format("set local role %s", role), *error;
+    PGresult *result;
+
+    test_db_exec(db, "begin", SQL_END);
+    test_db_exec(db, octstr_get_cstr(set), SQL_END);
+    result = PQexec(db, sql);
+    error = octstr_create(PQresultStatus(result) == PGRES_FATAL_ERROR
+                              ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY)
+                              : "");
+    PQclear(result);
+    PQclear(PQexec(db, "rollback"));
+    octstr_destroy(set);
+    return error;
+}
+
+static const char inputs_sql[] =
+    "insert into absence.student values ('S1', 'C01', null, null);"
+    "insert into absence.lesson values (1, '2026-06-15 09:00+01', '2026-06-15 10:00+01', null, "
+    "  '2026-06-15 09:05+01');"
+    "insert into absence.attendance_mark values (1, 'S1', 'O');"
+    "insert into absence.guardian values (101, 'P', '07700 900101', null, 'active');"
+    "insert into absence.guardian_student values (101, 'S1', 'active', false, false, null, 'web');";
+
+static void test_the_roles_of_a_real_installation(void **state)
+{
+    Octstr *plan;
+
+    (void)state;
+    run_roles_script();
+    test_db_exec(db, "set role absence_owner", SQL_END);
+    migrate_ok(NEWEST);
+    test_db_exec(db, "reset role", SQL_END);
+    run_roles_script();
+    assert_octstr_equal(test_db_value(db,
+                                      "select nspowner::regrole from pg_namespace "
+                                      "where nspname = 'absence'",
+                                      SQL_END),
+                        "absence_owner");
+    /* the MIS writes the inputs, and only them */
+    assert_octstr_equal(as_role("absence_mis", inputs_sql), "");
+    assert_octstr_equal(as_role("absence_mis", "update absence.notification set status = 'sent'"),
+                        "permission denied for table notification");
+    /* the box reads the inputs and writes the outputs: a whole plan */
+    plan = octstr_format("%s reset role; set local role absencebox; select * from absence.plan("
+                         "absence.policy_settings(), '2026-06-15 10:20 Europe/London');"
+                         "select count(*) from absence.claim_texts('box', 5);",
+                         inputs_sql);
+    assert_octstr_equal(as_role("absence_mis", octstr_get_cstr(plan)), "");
+    octstr_destroy(plan);
+    assert_octstr_equal(as_role("absencebox", "delete from absence.guardian"),
+                        "permission denied for table guardian");
+    assert_octstr_equal(as_role("absencebox", "insert into absence.schema_migration values "
+                                              "(99, 'x')"),
+                        "permission denied for table schema_migration");
+    /* staff tools that only look */
+    assert_octstr_equal(as_role("absence_reader", "select count(*) from absence.notification, "
+                                                  "absence.pastoral_log, absence.student"),
+                        "");
+    assert_octstr_equal(as_role("absence_reader", "update absence.notification set status = "
+                                                  "'sent'"),
+                        "permission denied for table notification");
+}
+
 /* Run absencectl with ARGS; its stdout and stderr, then "exit N". */
 static Octstr *absencectl(const char *args)
 {
@@ -616,6 +695,7 @@ int main(void)
         DB_TEST(test_the_box_refuses_functions_not_its_own),
         DB_TEST(test_every_earlier_version_upgrades_to_the_fresh_schema),
         DB_TEST(test_an_upgraded_database_plans_with_the_new_functions),
+        DB_TEST(test_the_roles_of_a_real_installation),
         DB_TEST(test_absencectl_migrate_twice),
         DB_TEST(test_absencectl_unreachable_database_exits_2),
         DB_TEST(test_absencectl_bad_config_exits_1),

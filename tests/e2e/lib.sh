@@ -85,6 +85,13 @@ e2e_begin() {
     e2e_start_postgres || { not_ok "PostgreSQL starts"; e2e_done; exit 1; }
 }
 
+# detached CMD...: run CMD (in a background subshell) as itself, in a
+# session of its own when E2E_DETACH is set, so that it outlives the
+# terminal it was started from (scripts/demo --keep).
+detached() {
+    if [ -n "${E2E_DETACH:-}" ]; then exec setsid "$@"; else exec "$@"; fi
+}
+
 # Remember a background process so that cleanup stops it.
 e2e_track() {
     E2E_PIDS+=("$1")
@@ -251,7 +258,7 @@ e2e_bearerbox_conf() {
 # ---- processes ----------------------------------------------------------------------
 
 e2e_start_bearerbox() {
-    /usr/sbin/bearerbox -v 4 "$RUN/bearerbox.conf" >>"$RUN/bearerbox.out" 2>&1 &
+    detached /usr/sbin/bearerbox -v 4 "$RUN/bearerbox.conf" >>"$RUN/bearerbox.out" 2>&1 &
     BEARERBOX_PID=$!
     e2e_track "$BEARERBOX_PID"
     wait_until 20 port_open "$BOX_PORT"
@@ -267,7 +274,7 @@ e2e_start_fakesmsc() {
     local port
     port=$(awk '/^group = smsc/{s=1} s && /^port =/{print $3; exit}' "$RUN/bearerbox.conf")
     wait_until 20 port_open "$port" || return 1
-    "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -m 0 -v 0 "1 2 text x" \
+    detached "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -m 0 -v 0 "1 2 text x" \
         >>"$RUN/fakesmsc.out" 2>&1 &
     FAKESMSC_PID=$!
     e2e_track "$FAKESMSC_PID"
@@ -280,7 +287,7 @@ fakesmsc_texts() {
 }
 
 e2e_start_box() {
-    "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" >>"$RUN/box.out" 2>&1 &
+    detached "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" >>"$RUN/box.out" 2>&1 &
     BOX_PID=$!
     e2e_track "$BOX_PID"
 }
