@@ -45,7 +45,9 @@ void ctl_command_help(const CtlCommand *command, FILE *out);
 int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs *args,
                       OutputFormat *format);
 
-/* The commands' work, one file each. */
+/* The commands' work, one ctl_*.c each (ctl_migrate.c holds migrate and
+ * check-config; ctl_pause.c pause and resume; ctl_actions.c resend and
+ * cancel). */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
@@ -55,8 +57,8 @@ int ctl_status(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_export_pastoral(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_resend(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_cancel(Ctl *ctl, CtlArgs *args, OutputFormat format);
-int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_pause(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_resume(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

@@ -32,15 +32,17 @@ int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr 
 /* Expire pending texts past their expiry. Returns how many, or -1. */
 long notification_expire(PGconn *conn, Octstr **error);
 
-/* Mark BOX_ID's texts unconfirmed that have had no word from bearerbox for
- * TIMEOUT_S since submission and since the box started (STARTED_AT, the
- * database's clock). Returns how many, or -1. */
-long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s, Octstr *started_at,
-                                   Octstr **error);
+typedef struct UnconfirmedCounts {
+    long unacknowledged; /* submitted, no word from bearerbox within confirm-timeout */
+    long unreported;     /* sent, no final report within report-timeout */
+} UnconfirmedCounts;
 
-/* Mark BOX_ID's texts unconfirmed that the gateway took (sent) more than
- * TIMEOUT_S ago with no final report since. Returns how many, or -1. */
-long notification_mark_unreported(PGconn *conn, Octstr *box_id, long timeout_s, Octstr **error);
+/* Mark the texts of CONFIG's box unconfirmed that nobody can vouch for:
+ * submitted with no word from bearerbox for confirm-timeout since their
+ * submission and the box's start (STARTED_AT, the database's clock), or
+ * sent with no final report for report-timeout. Returns 0, or -1. */
+int notification_mark_unconfirmed(PGconn *conn, const AbsenceConfig *config, Octstr *started_at,
+                                  UnconfirmedCounts *counts, Octstr **error);
 
 /* Today's texts by status (every status the database knows, in its order)
  * the oldest due text's wait and the recent texts without a final report,

@@ -356,7 +356,7 @@ static int sweep(Box *box)
 {
     Octstr *error = NULL;
     long expired = notification_expire(box->db, &error);
-    long unknown;
+    UnconfirmedCounts unknown;
 
     if (expired < 0) {
         database_failed(box, "expiring texts", error);
@@ -364,28 +364,21 @@ static int sweep(Box *box)
     }
     if (expired > 0)
         warning(0, "absencebox: %ld texts expired before they could be sent", expired);
-    unknown = notification_mark_unconfirmed(
-        box->db, box->config->box.id, box->config->box.confirm_timeout_s, box->started_at, &error);
-    if (unknown < 0) {
+    if (notification_mark_unconfirmed(box->db, box->config, box->started_at, &unknown, &error) <
+        0) {
         database_failed(box, "marking unconfirmed texts", error);
         return -1;
     }
-    if (unknown > 0)
+    if (unknown.unacknowledged > 0)
         warning(0,
                 "absencebox: %ld texts are unconfirmed: submitted with no word from "
                 "bearerbox for %ld s; a person must decide whether to resend them",
-                unknown, box->config->box.confirm_timeout_s);
-    unknown = notification_mark_unreported(box->db, box->config->box.id,
-                                           box->config->box.report_timeout_s, &error);
-    if (unknown < 0) {
-        database_failed(box, "marking texts without a final report", error);
-        return -1;
-    }
-    if (unknown > 0)
+                unknown.unacknowledged, box->config->box.confirm_timeout_s);
+    if (unknown.unreported > 0)
         warning(0,
                 "absencebox: %ld texts are unconfirmed: the gateway took them but no final "
                 "delivery report came within %ld s; is bearerbox storing its DLRs?",
-                unknown, box->config->box.report_timeout_s);
+                unknown.unreported, box->config->box.report_timeout_s);
     return 0;
 }
 

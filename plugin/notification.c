@@ -106,27 +106,25 @@ long notification_expire(PGconn *conn, Octstr **error)
     return single_count(conn, "select absence.expire_texts() as count", 0, NULL, error);
 }
 
-long notification_mark_unconfirmed(PGconn *conn, Octstr *box_id, long timeout_s, Octstr *started_at,
-                                   Octstr **error)
+int notification_mark_unconfirmed(PGconn *conn, const AbsenceConfig *config, Octstr *started_at,
+                                  UnconfirmedCounts *counts, Octstr **error)
 {
-    char timeout[24];
-    const char *values[3] = {octstr_get_cstr(box_id), timeout, octstr_get_cstr(started_at)};
+    static const char sql[] = "select * from absence.mark_unconfirmed($1, $2::integer, "
+                              "$3::timestamptz, $4::integer)";
+    char confirm[24], report[24];
+    const char *values[4] = {octstr_get_cstr(config->box.id), confirm, octstr_get_cstr(started_at),
+                             report};
+    PGresult *rows;
 
-    snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
-    return single_count(conn,
-                        "select absence.mark_unconfirmed($1, $2::integer, "
-                        "$3::timestamptz) as count",
-                        3, values, error);
-}
-
-long notification_mark_unreported(PGconn *conn, Octstr *box_id, long timeout_s, Octstr **error)
-{
-    char timeout[24];
-    const char *values[2] = {octstr_get_cstr(box_id), timeout};
-
-    snprintf(timeout, sizeof(timeout), "%ld", timeout_s);
-    return single_count(conn, "select absence.mark_unreported($1, $2::integer) as count", 2, values,
-                        error);
+    snprintf(confirm, sizeof(confirm), "%ld", config->box.confirm_timeout_s);
+    snprintf(report, sizeof(report), "%ld", config->box.report_timeout_s);
+    rows = db_query(conn, sql, 4, values, error);
+    if (rows == NULL)
+        return -1;
+    counts->unacknowledged = db_long(rows, 0, "unacknowledged");
+    counts->unreported = db_long(rows, 0, "unreported");
+    PQclear(rows);
+    return 0;
 }
 
 int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatus *status,

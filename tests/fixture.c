@@ -157,3 +157,12 @@ Octstr *fx_bodies(PGconn *conn, const char *student_id)
                         "order by guardian_id",
                         student_id, SQL_END);
 }
+
+void fx_absent_at_nine(PGconn *conn, const char *student_id, const char *status)
+{
+    fx_student(conn, student_id, status);
+    fx_lesson(conn, 1, "2026-06-15 09:00 Europe/London", "2026-06-15 10:00 Europe/London",
+              "2026-06-15 09:05 Europe/London");
+    fx_mark(conn, 1, student_id, "O");
+    fx_parent(conn, 101, student_id, "07700 900101");
+}

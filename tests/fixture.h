@@ -35,6 +35,11 @@ void fx_link(PGconn *conn, long guardian_id, const char *student_id, const char 
 /* A guardian with an active account and link, attendance visible. */
 void fx_parent(PGconn *conn, long guardian_id, const char *student_id, const char *mobile);
 
+/* STUDENT (of STATUS) absent from lesson 1, 09:00-10:00 on Monday 15 June
+ * 2026 (Europe/London), register taken at 09:05, with parent 101 on 07700
+ * 900101. */
+void fx_absent_at_nine(PGconn *conn, const char *student_id, const char *status);
+
 /* "state|lesson_id" of STUDENT's trigger at AT, or "" when there is none. */
 Octstr *fx_trigger(PGconn *conn, const char *at, const char *student_id);
 

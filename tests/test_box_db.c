@@ -295,6 +295,16 @@ static void test_pending_texts_past_expiry_expire(void **state)
     assert_octstr_equal(statuses(), "101|expired\n102|pending\n");
 }
 
+/* absence.mark_unconfirmed for BOX, which started STARTED ago, with the
+ * timeouts confirm 600 s and report 14400 s: "unacknowledged|unreported". */
+static Octstr *mark_unconfirmed(const char *box, const char *started)
+{
+    return test_db_rows(db,
+                        "select * from absence.mark_unconfirmed($1, 600, "
+                        "now() - $2::interval, 14400)",
+                        box, started, SQL_END);
+}
+
 static void test_unheard_submission_becomes_unconfirmed_after_the_timeout(void **state)
 {
     (void)state;
@@ -305,22 +315,10 @@ static void test_unheard_submission_becomes_unconfirmed_after_the_timeout(void *
                  "where guardian_id = 101",
                  SQL_END);
     /* a box that started less than confirm-timeout ago still waits */
-    assert_octstr_equal(test_db_value(db,
-                                      "select absence.mark_unconfirmed('box-a', 600, "
-                                      "now() - interval '599 s')",
-                                      SQL_END),
-                        "0");
+    assert_octstr_equal(mark_unconfirmed("box-a", "599 s"), "0|0\n");
     /* another box's texts are not its to judge */
-    assert_octstr_equal(test_db_value(db,
-                                      "select absence.mark_unconfirmed('box-b', 600, "
-                                      "now() - interval '1 hour')",
-                                      SQL_END),
-                        "0");
-    assert_octstr_equal(test_db_value(db,
-                                      "select absence.mark_unconfirmed('box-a', 600, "
-                                      "now() - interval '1 hour')",
-                                      SQL_END),
-                        "1");
+    assert_octstr_equal(mark_unconfirmed("box-b", "1 hour"), "0|0\n");
+    assert_octstr_equal(mark_unconfirmed("box-a", "1 hour"), "1|0\n");
     assert_octstr_equal(statuses(), "101|unconfirmed\n102|submitted\n");
     /* a later SMSC acceptance shows it went out after all */
     octstr_destroy(report(REPORT_1, token_of(101), "8", "ACK/"));
@@ -342,10 +340,8 @@ static void test_sent_text_without_a_final_report_becomes_unconfirmed(void **sta
                         "0|0\n");
     assert_octstr_equal(
         test_db_rows(db, "select * from absence.reports_missing(600, 86400)", SQL_END), "2|2\n");
-    assert_octstr_equal(
-        test_db_value(db, "select absence.mark_unreported('box-b', 14400)", SQL_END), "0");
-    assert_octstr_equal(
-        test_db_value(db, "select absence.mark_unreported('box-a', 14400)", SQL_END), "1");
+    assert_octstr_equal(mark_unconfirmed("box-b", "1 hour"), "0|0\n");
+    assert_octstr_equal(mark_unconfirmed("box-a", "1 hour"), "0|1\n");
     assert_octstr_equal(test_db_rows(db,
                                      "select guardian_id, status, failure_reason "
                                      "from absence.notification order by guardian_id",

@@ -7,8 +7,8 @@
 --   apply_reports      delivery reports: history, -> delivered + pastoral log,
 --                      -> failed; unknown tokens kept too
 --   expire_texts       pending past expiry -> expired
---   mark_unconfirmed   submitted with no word from bearerbox -> unconfirmed
---   mark_unreported    sent with no final report in time -> unconfirmed
+--   mark_unconfirmed   submitted with no word from bearerbox, or sent with no
+--                      final report in time -> unconfirmed
 --   release_texts      claimed but never written -> pending
 --   box_heartbeat      the box's liveness row in box_status
 --   texts_today        today's texts by status, for the box's admin interface
@@ -212,47 +212,38 @@ as $$
     select count(*)::integer from expired
 $$;
 
--- Texts p_box_id submitted without ever hearing back from bearerbox (the
--- box or its connection died before the ack): once p_timeout_s has passed
--- since both their submission and the box's start (p_started_at), with no
--- report either, nobody can tell whether they went out. They become
--- unconfirmed for a person to decide; they are never resent blindly.
-create function absence.mark_unconfirmed(p_box_id text, p_timeout_s integer,
-                                         p_started_at timestamptz)
-returns integer
+-- Texts p_box_id cannot vouch for become unconfirmed, with the reason, for
+-- a person to decide; they are never resent blindly, and a later report
+-- still settles them:
+--   submitted, with no word from bearerbox (the box or its connection died
+--   before the ack) once p_confirm_s has passed since both their submission
+--   and the box's start (p_started_at);
+--   sent (the gateway took them), with no final delivery report within
+--   p_report_s: the gateway may have lost it (bearerbox unable to write its
+--   DLR store, say).
+create function absence.mark_unconfirmed(p_box_id text, p_confirm_s integer,
+                                         p_started_at timestamptz, p_report_s integer)
+returns table (unacknowledged integer, unreported integer)
 language sql
 as $$
     with unknown as (
-        update absence.notification
+        update absence.notification n
            set status = 'unconfirmed', status_changed_at = now(),
-               failure_reason = 'no acknowledgement or report from bearerbox within '
-                                || p_timeout_s || ' s of submission'
-         where box_id = p_box_id and status = 'submitted'
-           and submitted_at < now() - make_interval(secs => p_timeout_s)
-           and p_started_at < now() - make_interval(secs => p_timeout_s)
-        returning 1
+               failure_reason = case n.status
+                   when 'submitted' then 'no acknowledgement or report from bearerbox within '
+                                         || p_confirm_s || ' s of submission'
+                   else 'no final delivery report within ' || p_report_s
+                        || ' s of being sent: the gateway may have lost it' end
+         where n.box_id = p_box_id
+           and ((n.status = 'submitted'
+                 and n.submitted_at < now() - make_interval(secs => p_confirm_s)
+                 and p_started_at < now() - make_interval(secs => p_confirm_s))
+             or (n.status = 'sent' and n.sent_at < now() - make_interval(secs => p_report_s)))
+        returning n.failure_reason like 'no final%' as unreported
     )
-    select count(*)::integer from unknown
-$$;
-
--- Texts p_box_id's gateway took (sent) whose final delivery report has not
--- come within p_timeout_s of their sending: the gateway may have lost it
--- (bearerbox unable to write its DLR store, say). They become unconfirmed,
--- with the reason, for a person to decide; a late report still settles them.
-create function absence.mark_unreported(p_box_id text, p_timeout_s integer)
-returns integer
-language sql
-as $$
-    with unreported as (
-        update absence.notification
-           set status = 'unconfirmed', status_changed_at = now(),
-               failure_reason = 'no final delivery report within ' || p_timeout_s
-                                || ' s of being sent: the gateway may have lost it'
-         where box_id = p_box_id and status = 'sent'
-           and sent_at < now() - make_interval(secs => p_timeout_s)
-        returning 1
-    )
-    select count(*)::integer from unreported
+    select count(*) filter (where not unreported)::integer,
+           count(*) filter (where unreported)::integer
+      from unknown
 $$;
 
 -- Texts that should have had their final report by now and have not: sent
