@@ -331,7 +331,8 @@ static void test_sent_text_without_a_final_report_becomes_unconfirmed(void **sta
     pending_texts(3);
     octstr_destroy(claim("box-a", "5"));
     test_db_exec(db,
-                 "update absence.notification set status = 'sent', sent_at = now() - "
+                 "update absence.notification set status = 'sent', school_day = current_date, "
+                 "sent_at = now() - "
                  "case guardian_id when 101 then interval '4 hours 1 second' "
                  "when 102 then interval '3 hours' else interval '5 minutes' end",
                  SQL_END);

@@ -150,6 +150,12 @@ iso = all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", e.find("p
 print(root.get("count") + "|" + str(len(entries)) + "|" + str(iso))')"
 check_equal "export-pastoral --until before any delivery is empty" "1" \
     "$(ctl export-pastoral --since 2020-01-01 --until 2020-01-02 | wc -l)"
+check_equal "an empty XML export still gives its window in ISO 8601 with the offset" \
+    "0|2020-01-01T00:00:00$(TZ=$E2E_TZ date -d 2020-01-01 +%:z)|2020-01-02T00:00:00$(TZ=$E2E_TZ date -d 2020-01-02 +%:z)" \
+    "$(ctl export-pastoral --since 2020-01-01 --until 2020-01-02 --format xml | python3 -c '
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.stdin).getroot()
+print(root.get("count") + "|" + root.get("since") + "|" + root.get("until"))')"
 
 # ---- resend and cancel ------------------------------------------------------------------
 

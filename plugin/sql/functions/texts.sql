@@ -259,6 +259,8 @@ as $$
       from absence.notification
      where sent_at between now() - make_interval(secs => p_window_s)
                        and now() - make_interval(secs => p_late_s)
+       -- a text goes out on its school day: this reads only the last days' texts
+       and school_day >= (now() - make_interval(secs => p_window_s) - interval '1 day')::date
 $$;
 
 -- Record the box's heartbeat; p_started_at null keeps the recorded start.

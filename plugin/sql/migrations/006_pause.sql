@@ -1,5 +1,5 @@
 -- 006_pause.sql: staff's kill switch, what explain needs to answer "I
--- got a text but my son was there", and an index to catch lost reports.
+-- got a text but my son was there".
 --
 -- absence.sending_pause: while a row has no resumed_at, no box plans or
 -- claims a text (absencectl pause / resume, the box's /suspend and
@@ -29,8 +29,3 @@ comment on column absence.student_day.trigger_mark is
     'The trigger lesson''s mark as the planner read it (null for days settled before 0.2).';
 comment on column absence.student_day.evaluated_at is
     'The instant the policy was evaluated at: now for the box, the replayed instant for plan --at.';
-
--- absencectl status and /metrics watch for texts whose reports the gateway
--- lost, by when they were sent.
-create index notification_sent_at_idx on absence.notification (sent_at)
-    where sent_at is not null;
