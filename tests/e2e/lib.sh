@@ -141,10 +141,13 @@ port_open() {
     (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on.
+# A TCP port on 127.0.0.1 that nothing listens on, below the kernel's
+# ephemeral range, so that no outgoing connection takes it before the
+# server that was given it binds it.
 free_port() {
-    local port
-    for port in $(shuf -i 20000-45000 -n 50); do
+    local port low
+    low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+    for port in $(shuf -i 10000-$((low - 1)) -n 50); do
         if ! port_open "$port"; then
             echo "$port"
             return 0
