@@ -12,7 +12,7 @@
 
 typedef struct PauseState {
     int paused;
-    char since[32];   /* local "YYYY-MM-DD HH:MM:SS" */
+    char since[32];   /* ISO 8601 with the college's UTC offset */
     char by[64];      /* who paused */
     char reason[160]; /* why, cut to fit */
 } PauseState;

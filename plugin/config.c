@@ -92,7 +92,53 @@ static int absence_is_single_group(Octstr *query)
     return 0;
 }
 
-/* ---- typed readers ---------------------------------------------------- */
+/* ---- defaults, from config.def ------------------------------------------ */
+
+/* "HH:MM" as minutes after midnight, or -1. */
+static long parse_clock(Octstr *text)
+{
+    const char *s = octstr_get_cstr(text);
+    int hours, minutes;
+
+    if (octstr_len(text) != 5 || !gw_isdigit(s[0]) || !gw_isdigit(s[1]) || s[2] != ':' ||
+        !gw_isdigit(s[3]) || !gw_isdigit(s[4]))
+        return -1;
+    hours = (s[0] - '0') * 10 + (s[1] - '0');
+    minutes = (s[3] - '0') * 10 + (s[4] - '0');
+    if (hours > 23 || minutes > 59)
+        return -1;
+    return hours * 60 + minutes;
+}
+
+/* The words of TEXT, separated by commas, semicolons or blanks. */
+static List *split_list(const char *text)
+{
+    Octstr *value = octstr_create(text);
+    List *words;
+
+    octstr_replace(value, octstr_imm(","), octstr_imm(" "));
+    octstr_replace(value, octstr_imm(";"), octstr_imm(" "));
+    words = octstr_split_words(value);
+    octstr_destroy(value);
+    return words;
+}
+
+#define KEY_TEXT(key, field, dflt) out->field = (dflt) != NULL ? octstr_create(dflt) : NULL;
+#define KEY_REQUIRED(key, field) out->field = NULL;
+#define KEY_INT(key, field, dflt, min, max) out->field = (dflt);
+#define KEY_BOOL(key, field, dflt) out->field = (dflt);
+#define KEY_CLOCK(key, field, dflt) out->field = parse_clock(octstr_imm(dflt));
+#define KEY_LIST(key, field, dflt) out->field = split_list(dflt);
+#define SINGLE_GROUP(name, type, keys)                                                             \
+    static void defaults_##type(type *out)                                                         \
+    {                                                                                              \
+        keys                                                                                       \
+    }
+#define MULTI_GROUP SINGLE_GROUP
+#include "config.def"
+
+/* ---- typed readers: the file's value, where it gives one, replaces the
+ * default ---------------------------------------------------------------- */
 
 typedef struct Reader {
     Octstr *path;
@@ -120,11 +166,14 @@ static int reader_fail(Reader *r, const char *key, const char *fmt, ...)
     return -1;
 }
 
-static int read_text(Reader *r, const char *key, Octstr **out, const char *dflt)
+static int read_text(Reader *r, const char *key, Octstr **out)
 {
-    *out = cfg_get(r->grp, octstr_imm(key));
-    if (*out == NULL && dflt != NULL)
-        *out = octstr_create(dflt);
+    Octstr *value = cfg_get(r->grp, octstr_imm(key));
+
+    if (value != NULL) {
+        octstr_destroy(*out);
+        *out = value;
+    }
     return 0;
 }
 
@@ -136,12 +185,11 @@ static int read_required(Reader *r, const char *key, Octstr **out)
     return 0;
 }
 
-static int read_int(Reader *r, const char *key, long *out, long dflt, long min, long max)
+static int read_int(Reader *r, const char *key, long *out, long min, long max)
 {
     Octstr *value = cfg_get(r->grp, octstr_imm(key));
     int ok;
 
-    *out = dflt;
     if (value == NULL)
         return 0;
     ok = octstr_len(value) > 0 && octstr_len(value) <= 9 &&
@@ -157,14 +205,13 @@ static int read_int(Reader *r, const char *key, long *out, long dflt, long min, 
     return 0;
 }
 
-static int read_bool(Reader *r, const char *key, int *out, int dflt)
+static int read_bool(Reader *r, const char *key, int *out)
 {
     static const char *const truths[] = {"true", "yes", "on", "1"};
     static const char *const falsehoods[] = {"false", "no", "off", "0"};
     Octstr *value = cfg_get(r->grp, octstr_imm(key));
     int i;
 
-    *out = dflt;
     if (value == NULL)
         return 0;
     for (i = 0; i < 4; i++) {
@@ -182,27 +229,13 @@ static int read_bool(Reader *r, const char *key, int *out, int dflt)
     return -1;
 }
 
-/* "HH:MM" as minutes after midnight, or -1. */
-static long parse_clock(Octstr *text)
-{
-    const char *s = octstr_get_cstr(text);
-    int hours, minutes;
-
-    if (octstr_len(text) != 5 || !gw_isdigit(s[0]) || !gw_isdigit(s[1]) || s[2] != ':' ||
-        !gw_isdigit(s[3]) || !gw_isdigit(s[4]))
-        return -1;
-    hours = (s[0] - '0') * 10 + (s[1] - '0');
-    minutes = (s[3] - '0') * 10 + (s[4] - '0');
-    if (hours > 23 || minutes > 59)
-        return -1;
-    return hours * 60 + minutes;
-}
-
-static int read_clock(Reader *r, const char *key, long *out, const char *dflt)
+static int read_clock(Reader *r, const char *key, long *out)
 {
     Octstr *value = cfg_get(r->grp, octstr_imm(key));
 
-    *out = parse_clock(value != NULL ? value : octstr_imm(dflt));
+    if (value == NULL)
+        return 0;
+    *out = parse_clock(value);
     if (*out < 0) {
         reader_fail(r, key, "'%S' is not a time of day as HH:MM (24-hour, e.g. \"19:00\")", value);
         octstr_destroy(value);
@@ -212,27 +245,17 @@ static int read_clock(Reader *r, const char *key, long *out, const char *dflt)
     return 0;
 }
 
-/* The words of TEXT, separated by commas, semicolons or blanks. */
-static List *split_list(const char *text)
-{
-    Octstr *value = octstr_create(text);
-    List *words;
-
-    octstr_replace(value, octstr_imm(","), octstr_imm(" "));
-    octstr_replace(value, octstr_imm(";"), octstr_imm(" "));
-    words = octstr_split_words(value);
-    octstr_destroy(value);
-    return words;
-}
-
 /* An empty list is allowed here, and refused by the checks of the keys
  * that need one. */
-static int read_list(Reader *r, const char *key, List **out, const char *dflt)
+static int read_list(Reader *r, const char *key, List **out)
 {
     Octstr *value = cfg_get(r->grp, octstr_imm(key));
 
-    *out = split_list(value != NULL ? octstr_get_cstr(value) : dflt);
-    octstr_destroy(value);
+    if (value != NULL) {
+        gwlist_destroy(*out, octstr_destroy_item);
+        *out = split_list(octstr_get_cstr(value));
+        octstr_destroy(value);
+    }
     return 0;
 }
 
@@ -241,15 +264,18 @@ static int read_list(Reader *r, const char *key, List **out, const char *dflt)
 #define READ(call)                                                                                 \
     if (call < 0)                                                                                  \
         return -1;
-#define KEY_TEXT(key, field, dflt) READ(read_text(r, #key, &out->field, dflt))
+#define KEY_TEXT(key, field, dflt) READ(read_text(r, #key, &out->field))
 #define KEY_REQUIRED(key, field) READ(read_required(r, #key, &out->field))
-#define KEY_INT(key, field, dflt, min, max) READ(read_int(r, #key, &out->field, dflt, min, max))
-#define KEY_BOOL(key, field, dflt) READ(read_bool(r, #key, &out->field, dflt))
-#define KEY_CLOCK(key, field, dflt) READ(read_clock(r, #key, &out->field, dflt))
-#define KEY_LIST(key, field, dflt) READ(read_list(r, #key, &out->field, dflt))
+#define KEY_INT(key, field, dflt, min, max) READ(read_int(r, #key, &out->field, min, max))
+#define KEY_BOOL(key, field, dflt) READ(read_bool(r, #key, &out->field))
+#define KEY_CLOCK(key, field, dflt) READ(read_clock(r, #key, &out->field))
+#define KEY_LIST(key, field, dflt) READ(read_list(r, #key, &out->field))
+/* The group's defaults first; what it leaves allocated on a failure, its
+ * destroy_ frees. */
 #define SINGLE_GROUP(name, type, keys)                                                             \
     static int read_##type(Reader *r, type *out)                                                   \
     {                                                                                              \
+        defaults_##type(out);                                                                      \
         keys return 0;                                                                             \
     }
 #define MULTI_GROUP SINGLE_GROUP
@@ -268,22 +294,6 @@ static int read_list(Reader *r, const char *key, List **out, const char *dflt)
         keys memset(settings, 0, sizeof(*settings));                                               \
     }
 #define MULTI_GROUP SINGLE_GROUP
-#include "config.def"
-
-/* ---- the defaults alone, for config-sql --------------------------------- */
-
-#define KEY_TEXT(key, field, dflt) out->field = (dflt) != NULL ? octstr_create(dflt) : NULL;
-#define KEY_REQUIRED(key, field) out->field = NULL;
-#define KEY_INT(key, field, dflt, min, max) out->field = (dflt);
-#define KEY_BOOL(key, field, dflt) out->field = (dflt);
-#define KEY_CLOCK(key, field, dflt) out->field = parse_clock(octstr_imm(dflt));
-#define KEY_LIST(key, field, dflt) out->field = split_list(dflt);
-#define SINGLE_GROUP(name, type, keys)                                                             \
-    static void defaults_##type(type *out)                                                         \
-    {                                                                                              \
-        keys                                                                                       \
-    }
-#define MULTI_GROUP(name, type, keys)
 #include "config.def"
 
 void config_box_defaults(BoxSettings *box)

@@ -20,14 +20,18 @@ static const char *const bookkeeping_sql[] = {
     "  applied_at timestamptz not null default now())",
 };
 
-static const char state_sql[] =
-    "select (select coalesce(max(version), 0) from absence.schema_migration) as version,"
-    "       (select checksum from absence.schema_functions"
-    "         order by applied_id desc limit 1) as checksum";
+static const char version_sql[] =
+    "select coalesce(max(version), 0) as version from absence.schema_migration";
 
-static const char exists_sql[] =
-    "select to_regclass('absence.schema_migration') is not null"
-    "       and to_regclass('absence.schema_functions') is not null as present";
+static const char checksum_sql[] =
+    "select coalesce((select checksum from absence.schema_functions"
+    "                  order by applied_id desc limit 1), '') as checksum";
+
+/* Which of migrate's records exist: a database release 0.1.0 migrated has
+ * schema_migration only. */
+static const char records_sql[] =
+    "select to_regclass('absence.schema_migration') is not null as migrations,"
+    "       to_regclass('absence.schema_functions') is not null as functions";
 
 static const char record_migration_sql[] =
     "insert into absence.schema_migration (version, name) values ($1::integer, $2)";
@@ -118,17 +122,30 @@ static int replace_functions(PGconn *conn, const Schema *schema, Octstr **error)
     return status;
 }
 
-/* The database's version and functions checksum ("" when none recorded). */
-static int read_state(PGconn *conn, int *version, Octstr **checksum, Octstr **error)
+/* The database's version, or -1 with *error. */
+static int read_version(PGconn *conn, Octstr **error)
 {
-    PGresult *rows = db_query(conn, state_sql, 0, NULL, error);
+    PGresult *rows = db_query(conn, version_sql, 0, NULL, error);
+    int version;
 
     if (rows == NULL)
         return -1;
-    *version = (int)db_long(rows, 0, "version");
-    *checksum = octstr_create(db_value(rows, 0, "checksum"));
+    version = (int)db_long(rows, 0, "version");
     PQclear(rows);
-    return 0;
+    return version;
+}
+
+/* The checksum of the functions last applied ("" for none), or NULL. */
+static Octstr *read_checksum(PGconn *conn, Octstr **error)
+{
+    PGresult *rows = db_query(conn, checksum_sql, 0, NULL, error);
+    Octstr *checksum;
+
+    if (rows == NULL)
+        return NULL;
+    checksum = db_text(rows, 0, "checksum");
+    PQclear(rows);
+    return checksum;
 }
 
 int migrate_newest_version(const Schema *schema)
@@ -149,7 +166,8 @@ static int apply_pending(PGconn *conn, const Schema *schema, MigrateResult *resu
     for (i = 0; i < sizeof(bookkeeping_sql) / sizeof(bookkeeping_sql[0]); i++)
         if (db_command(conn, bookkeeping_sql[i], 0, NULL, error) < 0)
             return -1;
-    if (read_state(conn, &result->version, &checksum, error) < 0)
+    if ((result->version = read_version(conn, error)) < 0 ||
+        (checksum = read_checksum(conn, error)) == NULL)
         return -1;
     if (result->version > migrate_newest_version(schema)) {
         *error = octstr_format("the database's schema is at version %d, newer than this "
@@ -183,31 +201,27 @@ int migrate_apply(PGconn *conn, const Schema *schema, MigrateResult *result, Oct
 
 int migrate_check(PGconn *conn, const Schema *schema, Octstr **error)
 {
-    PGresult *rows = db_query(conn, exists_sql, 0, NULL, error);
-    Octstr *checksum = octstr_create("");
-    int present, version = 0, status = 0;
+    int newest = migrate_newest_version(schema), version = 0, functions, same;
+    PGresult *rows = db_query(conn, records_sql, 0, NULL, error);
+    Octstr *checksum = NULL;
 
     if (rows == NULL)
         return -1;
-    present = db_bool(rows, 0, "present");
+    functions = db_bool(rows, 0, "functions");
+    if (db_bool(rows, 0, "migrations"))
+        version = read_version(conn, error);
     PQclear(rows);
-    if (present) {
-        octstr_destroy(checksum);
-        if (read_state(conn, &version, &checksum, error) < 0)
-            return -1;
-    }
-    if (version != migrate_newest_version(schema)) {
-        status = -1;
-        *error = octstr_format("schema absence is at version %d but this absencebox needs "
-                               "version %d: %s",
-                               version, migrate_newest_version(schema),
-                               version < migrate_newest_version(schema) ? "run 'absencectl migrate'"
-                                                                        : "upgrade absencebox");
-    } else if (octstr_str_compare(checksum, schema->functions_checksum) != 0) {
-        status = -1;
+    if (version < 0 || (functions && (checksum = read_checksum(conn, error)) == NULL))
+        return -1;
+    same = checksum != NULL && octstr_str_compare(checksum, schema->functions_checksum) == 0;
+    octstr_destroy(checksum);
+    if (version != newest)
+        *error = octstr_format(
+            "schema absence is at version %d but this absencebox needs "
+            "version %d: %s",
+            version, newest, version < newest ? "run 'absencectl migrate'" : "upgrade absencebox");
+    else if (!same)
         *error = octstr_format("schema absence's functions are not this absencebox's (they "
                                "changed since the last migrate): run 'absencectl migrate'");
-    }
-    octstr_destroy(checksum);
-    return status;
+    return version == newest && same ? 0 : -1;
 }

@@ -9,8 +9,8 @@ static const char pause_sql[] = "select to_char(absence.pause_sending($1, $2) at
 static const char resume_sql[] = "select to_char(absence.resume_sending($1, $2) at time zone $3,"
                                  " 'YYYY-MM-DD HH24:MI:SS') as at";
 static const char state_sql[] =
-    "select to_char(paused_at at time zone $1, 'YYYY-MM-DD HH24:MI:SS') as since,"
-    "       paused_by, reason from absence.sending_paused()";
+    "select absence.iso_local(paused_at, $1) as since, paused_by, reason"
+    "  from absence.sending_paused()";
 
 int pause_set(PGconn *conn, const AbsenceConfig *config, int pause, Octstr *actor, Octstr *reason,
               Octstr **said)

@@ -236,7 +236,7 @@ ctl resend "${expired[2]}" --reason "parent asked for it" >/dev/null
 sleep 3
 check_equal "a text resent while paused waits, pending" "pending" "$(status_of "${expired[2]}")"
 check "the admin interface shows the pause" \
-    wait_until 15 eval "admin '/status?password=s3cret' >/dev/null; grep -q '^sending: PAUSED since .* by root: bad register import$' '$RUN/admin.body'"
+    wait_until 15 eval "admin '/status?password=s3cret' >/dev/null; grep -qE '^sending: PAUSED since [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}[+-][0-9]{2}:[0-9]{2} by root: bad register import$' '$RUN/admin.body'"
 check_equal "/metrics has the pause as an unlabelled gauge" "1" \
     "$(admin '/metrics?password=s3cret' >/dev/null; grep -c '^absencebox_sending_paused 1$' "$RUN/admin.body")"
 check_equal "/resume from the admin interface ends the pause" "200|1" \
