@@ -155,16 +155,17 @@ static int is_instant(Octstr *text, int *offset)
     return 0;
 }
 
-/* Run a one-value conversion of TEXT; NULL with *status when PostgreSQL
- * rejects the value itself. */
-static Octstr *convert(Ctl *ctl, const char *sql, Octstr *text, const char *option,
-                       const char *example, int *status)
+/* Run a one-value conversion of TEXT ($1), in the college's time zone ($2)
+ * and, when SQL takes it, knowing whether TEXT gave a UTC offset ($3); NULL
+ * with *status when PostgreSQL rejects the value itself. */
+static Octstr *convert(Ctl *ctl, const char *sql, int n, Octstr *text, int offset,
+                       const char *option, const char *example, int *status)
 {
-    const char *values[2] = {text ? octstr_get_cstr(text) : NULL,
-                             octstr_get_cstr(ctl->config->box.timezone)};
+    const char *values[3] = {text ? octstr_get_cstr(text) : NULL,
+                             octstr_get_cstr(ctl->config->box.timezone), offset ? "true" : "false"};
     Octstr *error = NULL, *value;
     char sqlstate[6] = "";
-    PGresult *rows = db_query_state(ctl->conn, sql, 2, values, &error, sqlstate);
+    PGresult *rows = db_query_state(ctl->conn, sql, n, values, &error, sqlstate);
 
     if (rows == NULL) {
         if (strncmp(sqlstate, "22", 2) != 0) {
@@ -191,14 +192,14 @@ Octstr *ctl_date(Ctl *ctl, Octstr *text, const char *option, int *status)
                            octstr_get_cstr(text));
         return NULL;
     }
-    return convert(ctl, sql, text, option, "2026-11-23", status);
+    return convert(ctl, sql, 2, text, 0, option, "2026-11-23", status);
 }
 
 Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status)
 {
-    static const char local_sql[] = "select coalesce($1::timestamp at time zone $2, now())::text "
-                                    "as value";
-    static const char offset_sql[] = "select $1::timestamptz::text as value where $2 <> ''";
+    static const char sql[] = "select coalesce(case when $3::boolean then $1::timestamptz"
+                              "                     else $1::timestamp at time zone $2 end,"
+                              "                now())::text as value";
     static const char example[] = "'2026-11-23 10:30' or 2026-11-23T10:30+00:00";
     int offset = 0;
 
@@ -207,7 +208,7 @@ Octstr *ctl_instant(Ctl *ctl, Octstr *text, const char *option, int *status)
                            octstr_get_cstr(text), example);
         return NULL;
     }
-    return convert(ctl, offset ? offset_sql : local_sql, text, option, example, status);
+    return convert(ctl, sql, 3, text, offset, option, example, status);
 }
 
 List *ctl_text_statuses(Ctl *ctl, int *status)
