@@ -3,9 +3,9 @@
  * Texts by status today, the oldest overdue text, texts due in the next
  * hour, each box's heartbeat and bearerbox connection, the last delivery
  * report, and when the queue should drain. Exit status 3 when something
- * needs a person (a box silent for 2 minutes or cut off from bearerbox, a
- * text pending 5 minutes past its due time), so that it can back a
- * monitoring check.
+ * needs a person (a box silent for 2 minutes or cut off from bearerbox,
+ * sending paused, a text pending 5 minutes past its due time, delivery
+ * reports going missing), so that it can back a monitoring check.
  */
 #include "ctl_commands.h"
 #include "json.h"
