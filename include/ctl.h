@@ -35,11 +35,13 @@ int ctl_fail_octstr(int status, Octstr *message);
 
 /*
  * Parse ARGV for COMMAND: the options named in ALLOWED (a List of Octstr
- * "--name") each take a value, as "--date D" or "--date=D"; anything else
- * starting with "--" is an error. Returns 0, or the exit status after the
- * error line; ARGS is to be destroyed either way.
+ * "--name") each take a value, as "--date D" or "--date=D", except those
+ * also in FLAGS, which take none ("--dry-run"; their value reads "yes");
+ * anything else starting with "--" is an error. Returns 0, or the exit
+ * status after the error line; ARGS is to be destroyed either way.
  */
-int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed);
+int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed,
+                   List *flags);
 void ctl_args_destroy(CtlArgs *args);
 
 /* The value of option NAME, or NULL when absent (owned by ARGS). */

@@ -47,7 +47,7 @@ int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs 
 
 /* The commands' work, one ctl_*.c each (ctl_migrate.c holds migrate and
  * check-config; ctl_pause.c pause and resume; ctl_actions.c resend and
- * cancel). */
+ * cancel; ctl_contacts.c import-contacts and contacts-audit). */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
@@ -60,5 +60,7 @@ int ctl_cancel(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_pause(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_resume(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_import_contacts(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_contacts_audit(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

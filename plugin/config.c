@@ -513,6 +513,12 @@ static int check_box(Reader *r, AbsenceConfig *config)
                            box->max_lateness_s, box->send_delay_s);
     if (octstr_len(box->student_status_pattern) == 0)
         return reader_fail(r, "student-status-pattern", "may not be empty (default \"C__\")");
+    if (octstr_str_compare(box->import_account_status, "unregistered") != 0 &&
+        octstr_str_compare(box->import_account_status, "active") != 0)
+        return reader_fail(r, "import-account-status",
+                           "'%S' is neither \"unregistered\" (imported parents must still "
+                           "register on the portal) nor \"active\" (texted straight away)",
+                           box->import_account_status);
     if (template_check(box->message_template, &error) < 0) {
         reader_fail(r, "message-template", "%S", error);
         octstr_destroy(error);

@@ -26,8 +26,10 @@ int ctl_fail_octstr(int status, Octstr *message)
 }
 
 /* One option at ARGV[*i]; 0 or the exit status. */
-static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allowed)
+static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allowed, List *flags)
 {
+    int flag;
+
     Octstr *name = octstr_create(argv[*i]), *value = NULL, *names;
     long equals = octstr_search_char(name, '=', 0);
 
@@ -35,11 +37,18 @@ static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allo
         value = octstr_copy(name, equals + 1, octstr_len(name));
         octstr_truncate(name, equals);
     }
+    flag = gwlist_search(flags, name, octstr_item_match) != NULL;
     if (gwlist_search(allowed, name, octstr_item_match) == NULL) {
         names = output_joined(allowed, ",");
         ctl_fail(EXIT_USER, "%s: unknown option '%s' (%s%s)", args->command, octstr_get_cstr(name),
                  octstr_len(names) ? "options: " : "it takes no options", octstr_get_cstr(names));
         octstr_destroy(names);
+    } else if (flag && value != NULL) {
+        ctl_fail(EXIT_USER, "%s: %s takes no value", args->command, octstr_get_cstr(name));
+    } else if (flag) {
+        dict_put(args->options, name, octstr_create("yes"));
+        octstr_destroy(name);
+        return 0;
     } else if (value == NULL && *i + 1 >= argc) {
         ctl_fail(EXIT_USER, "%s: %s needs a value", args->command, octstr_get_cstr(name));
     } else {
@@ -54,7 +63,8 @@ static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allo
     return EXIT_USER;
 }
 
-int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed)
+int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, List *allowed,
+                   List *flags)
 {
     int i;
 
@@ -63,7 +73,7 @@ int ctl_args_parse(CtlArgs *args, const char *command, int argc, char **argv, Li
     args->words = gwlist_create();
     for (i = 0; i < argc; i++) {
         if (strncmp(argv[i], "--", 2) == 0) {
-            if (parse_option(args, argc, argv, &i, allowed) != 0)
+            if (parse_option(args, argc, argv, &i, allowed, flags) != 0)
                 return EXIT_USER;
         } else {
             gwlist_append(args->words, octstr_create(argv[i]));

@@ -59,6 +59,19 @@ static const CtlCommand commands[] = {
     {"plan", "", "[--at TIME]", NULL, 1,
      "plan the texts due now, as the box does every plan-interval",
      "Settles the student-days due at TIME (default now): writes their texts and skips.", ctl_plan},
+    {"import-contacts", "FILE", "[--dry-run]", "text,json", 1,
+     "bring parents' contacts in from the MIS's Common Transfer File",
+     "Reads the CTF (XML) and applies the college's rules: priority 1 contacts as prime\n"
+     "parents, lower priorities when import-lower-priority = yes, opt-outs left out, portal\n"
+     "and staff data never changed, at most max-linked-adults per student. All or nothing:\n"
+     "a bad file changes nothing and is named with its line. --dry-run reports the same and\n"
+     "changes nothing. Every run is recorded in absence.contact_import.",
+     ctl_import_contacts},
+    {"contacts-audit", "", "", "text,csv,json", 1, "the contact data the office should tidy",
+     "One finding per row (student, guardian, kind, number masked, what to do): invalid or\n"
+     "landline mobiles, mobiles in another field, shared numbers, duplicate guardians, numbers\n"
+     "whose last two texts failed, students nobody can be texted about, too many adults.",
+     ctl_contacts_audit},
 };
 
 #define COMMAND_COUNT ((long)(sizeof(commands) / sizeof(commands[0])))
@@ -123,8 +136,9 @@ void ctl_command_help(const CtlCommand *command, FILE *out)
     octstr_destroy(line);
 }
 
-/* The option names of COMMAND ("--name"), and which are required. */
-static void option_names(const CtlCommand *command, List *all, List *required)
+/* The option names of COMMAND ("--name"), which are required, and which
+ * are flags taking no value: an optional one closed at once, "[--all]". */
+static void option_names(const CtlCommand *command, List *all, List *required, List *flags)
 {
     Octstr *spec = octstr_create(command->options);
     List *words = octstr_split_words(spec);
@@ -134,6 +148,10 @@ static void option_names(const CtlCommand *command, List *all, List *required)
         int optional = octstr_get_char(word, 0) == '[';
         if (optional)
             octstr_delete(word, 0, 1);
+        if (optional && octstr_get_char(word, octstr_len(word) - 1) == ']') {
+            octstr_delete(word, octstr_len(word) - 1, 1);
+            gwlist_append(flags, octstr_duplicate(word));
+        }
         if (octstr_ncompare(word, octstr_imm("--"), 2) == 0) {
             gwlist_append(all, octstr_duplicate(word));
             if (!optional)
@@ -205,16 +223,17 @@ static int read_format(const CtlCommand *command, CtlArgs *args, OutputFormat *f
 int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs *args,
                       OutputFormat *format)
 {
-    List *allowed = gwlist_create(), *required = gwlist_create();
+    List *allowed = gwlist_create(), *required = gwlist_create(), *flags = gwlist_create();
     int status;
 
-    option_names(command, allowed, required);
-    status = ctl_args_parse(args, command->name, argc, argv, allowed);
+    option_names(command, allowed, required, flags);
+    status = ctl_args_parse(args, command->name, argc, argv, allowed, flags);
     if (status == 0)
         status = check_args(command, args, required);
     if (status == 0)
         status = read_format(command, args, format);
     gwlist_destroy(allowed, octstr_destroy_item);
     gwlist_destroy(required, octstr_destroy_item);
+    gwlist_destroy(flags, octstr_destroy_item);
     return status;
 }

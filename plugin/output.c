@@ -13,17 +13,26 @@
 
 int output_format_parse(Octstr *name, const char *allowed, OutputFormat *format, Octstr **error)
 {
-    static const char *const names[] = {"table", "csv", "json", "xml"};
+    /* "text" and "table" are one format: newer commands say text */
+    static const struct {
+        const char *name, *synonym;
+        OutputFormat format;
+    } formats[] = {{"table", "text", FORMAT_TABLE},
+                   {"text", "table", FORMAT_TABLE},
+                   {"csv", NULL, FORMAT_CSV},
+                   {"json", NULL, FORMAT_JSON},
+                   {"xml", NULL, FORMAT_XML}};
     List *choices = octstr_split(octstr_imm(allowed), octstr_imm(","));
     int found = 0;
     size_t i;
 
-    for (i = 0; i < sizeof(names) / sizeof(names[0]) && !found; i++) {
-        if (octstr_str_compare(name, names[i]) == 0 &&
-            gwlist_search(choices, name, octstr_item_match) != NULL) {
-            *format = (OutputFormat)i;
-            found = 1;
-        }
+    for (i = 0; i < sizeof(formats) / sizeof(formats[0]) && !found; i++) {
+        if (octstr_str_compare(name, formats[i].name) != 0)
+            continue;
+        found = gwlist_search(choices, name, octstr_item_match) != NULL ||
+                (formats[i].synonym != NULL &&
+                 gwlist_search(choices, octstr_imm(formats[i].synonym), octstr_item_match) != NULL);
+        *format = formats[i].format;
     }
     gwlist_destroy(choices, octstr_destroy_item);
     if (!found)

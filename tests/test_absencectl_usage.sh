@@ -25,7 +25,7 @@ check_equal() {
 usages=$("$bin/absencectl" --help | awk '/^commands:/ {c = 1; next}
     c && /^  [a-z]/ {sub(/^  /, ""); name = $1; print name "\t" $0}')
 check_equal "absencectl --help lists every command" \
-    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan" \
+    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan import-contacts contacts-audit" \
     "$(echo "$usages" | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 
 while IFS=$'\t' read -r name usage; do
@@ -34,8 +34,13 @@ while IFS=$'\t' read -r name usage; do
     check_equal "$name --bogus is an unknown option" "1" \
         "$(ctl "$name" --bogus x 2>&1 | grep -c "^absencectl: $name: unknown option '--bogus' ")"
     for option in $(echo "$usage" | grep -oE -- '--[a-z-]+' | sort -u); do
-        check_equal "$name $option without its value" \
-            "absencectl: $name: $option needs a value|1" "$(ctl "$name" "$option" 2>&1)|$?"
+        if [[ "$usage" == *"[$option]"* ]]; then   # a flag, "[--dry-run]"
+            check_equal "$name $option takes no value" \
+                "absencectl: $name: $option takes no value|1" "$(ctl "$name" "$option=x" 2>&1)|$?"
+        else
+            check_equal "$name $option without its value" \
+                "absencectl: $name: $option needs a value|1" "$(ctl "$name" "$option" 2>&1)|$?"
+        fi
     done
     # the positional arguments the usage names (upper case before the options)
     arguments=$(echo "$usage" | cut -d' ' -f2- | sed 's/ *\[*--.*//' | grep -oE '[A-Z_]+' | wc -l)
@@ -57,6 +62,10 @@ check_equal "an unknown command is named" \
     "$(ctl frobnicate 2>&1)|$?"
 check_equal "no command at all says so" \
     "absencectl: no command given (absencectl --help lists them)|1" "$(ctl 2>&1)|$?"
+check_equal "a flag before the argument is read as a flag, not as taking it" "1" \
+    "$(ctl import-contacts --dry-run contacts.xml 2>&1 | grep -c '^absencectl: /nonexistent/absencebox.conf: cannot read the configuration file')"
+check_equal "--format text and table are one format" "1|1" \
+    "$(ctl contacts-audit --format table 2>&1 | grep -c 'cannot read the configuration')|$(ctl report --format text 2>&1 | grep -c 'cannot read the configuration')"
 check_equal "a well-formed command line then needs the configuration" "1" \
     "$(ctl report --date 2026-11-23 2>&1 | grep -c '^absencectl: /nonexistent/absencebox.conf: cannot read the configuration file')"
 echo "1..$count"

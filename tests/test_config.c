@@ -316,7 +316,8 @@ static void test_policy_settings_are_passed_by_name(void **state)
         "\"message-template\": \"Student {student_id} did not attend their lesson today at "
         "{lesson_time}. If this is a genuine absence, please notify us here: {link}\", "
         "\"max-segments\": 1, \"allow-ucs2\": true, \"allow-international\": false, "
-        "\"pastoral-category\": \"Absence \\\"text\\\"\"}");
+        "\"import-lower-priority\": false, \"import-account-status\": \"unregistered\", "
+        "\"max-linked-adults\": 4, \"pastoral-category\": \"Absence \\\"text\\\"\"}");
     config_destroy(config);
 }
 

@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 6 /* the newest migration's version */
+#define NEWEST 7 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -75,6 +75,10 @@ static void test_migrate_creates_the_contract_columns(void **state)
         "guardian|mobile|text|YES|~\n"
         "guardian|email|text|YES|~\n"
         "guardian|account_status|text|NO|~\n"
+        "guardian|source|text|NO|'web'::text\n"
+        "guardian|title|text|YES|~\n"
+        "guardian|forename|text|YES|~\n"
+        "guardian|surname|text|YES|~\n"
         "guardian_student|guardian_id|bigint|NO|~\n"
         "guardian_student|student_id|text|NO|~\n"
         "guardian_student|link_status|text|NO|~\n"
@@ -90,7 +94,8 @@ static void test_migrate_creates_the_contract_columns(void **state)
         "student|student_id|text|NO|~\n"
         "student|status_code|text|NO|~\n"
         "student|forename|text|YES|~\n"
-        "student|surname|text|YES|~\n");
+        "student|surname|text|YES|~\n"
+        "student|upn|text|YES|~\n");
     assert_octstr_equal(
         test_db_rows(db,
                      "select table_name, column_name, data_type"
@@ -139,6 +144,7 @@ static void test_migrate_creates_the_contract_keys(void **state)
                      " order by 1, 2, 3",
                      SQL_END),
         "absence.student|p|PRIMARY KEY (student_id)\n"
+        "absence.student|u|UNIQUE (upn)\n"
         "absence.lesson|p|PRIMARY KEY (lesson_id)\n"
         "absence.attendance_mark|p|PRIMARY KEY (lesson_id, student_id)\n"
         "absence.guardian|p|PRIMARY KEY (guardian_id)\n"
@@ -201,7 +207,7 @@ static void test_second_migrate_changes_nothing(void **state)
                                      "order by version",
                                      SQL_END),
                         "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
-                        "5|005_names.sql\n6|006_pause.sql\n");
+                        "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -295,7 +301,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "6|~|1\n");
+                        "7|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -308,7 +314,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (6): upgrade absencebox");
+                               "knows (7): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -337,7 +343,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "6|1\n");
+                        "7|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -351,20 +357,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|6");
+    assert_octstr_equal(migrate_to(changed), "0|1|7");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|6");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|7");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|6");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|7");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -379,7 +385,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|6");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|7");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -418,7 +424,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "6: run 'absencectl migrate'");
+                               "7: run 'absencectl migrate'");
     migrate_to(changed);
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -652,9 +658,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 6 migrations and the "
-                                            "functions, now at version 6\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 6\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 7 migrations and the "
+                                            "functions, now at version 7\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 7\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)

@@ -223,6 +223,40 @@ check_equal "a wrong password gets 403 and nothing else" "403|0" \
 check_equal "no password gets 403 and nothing else" "403|0" "$(admin '/metrics')|$(wc -c <"$RUN/admin.body")"
 check_equal "an unknown page is 404" "404" "$(admin '/reboot?password=s3cret')"
 
+# ---- contacts: the audit, and a bad contacts file --------------------------------------------
+
+ctl contacts-audit >"$RUN/audit.out"
+check_equal "contacts-audit's table ends with the counts by kind" \
+    "$(q "select count(*) || ' findings: ' || string_agg(n || ' ' || kind, ', ' order by listed)
+            from (select kind, listed, count(*) n
+                    from absence.contacts_audit(absence.policy_settings())
+                    join absence.audit_kinds() using (kind) group by kind, listed) t")" \
+    "$(tail -1 "$RUN/audit.out")"
+check "the generated college has landlines, invalid numbers and unreachable students" \
+    grep -qE '^[0-9]+ findings: [0-9]+ invalid-mobile, [0-9]+ landline-as-mobile, .*[0-9]+ unreachable-student' "$RUN/audit.out"
+check_equal "contacts-audit --format csv: a header and one line per finding" \
+    "kind,student_id,guardian_id,guardian,number,action|$(q "select count(*) + 1 from absence.contacts_audit(absence.policy_settings())")" \
+    "$(ctl contacts-audit --format csv | head -1 | tr -d '\r')|$(ctl contacts-audit --format csv | wc -l)"
+check_equal "contacts-audit --format json: a list of objects with kind, student, guardian, number and action" \
+    "True|$(q "select count(*) from absence.contacts_audit(absence.policy_settings()) where kind = 'landline-as-mobile'")" \
+    "$(ctl contacts-audit --format json | python3 -c '
+import json, sys
+rows = json.load(sys.stdin)
+print(str(all({"kind", "student_id", "guardian_id", "number", "action"} <= set(r) for r in rows))
+      + "|" + str(sum(1 for r in rows if r["kind"] == "landline-as-mobile")))')"
+check_equal "contacts-audit masks every number in every format" "||" \
+    "$(unmasked_numbers "$RUN/audit.out")|$(ctl contacts-audit --format csv | unmasked_numbers /dev/stdin)|$(ctl contacts-audit --format json | unmasked_numbers /dev/stdin)"
+before=$(q "select md5(string_agg(g::text, '' order by guardian_id)) from absence.guardian g")
+printf '<?xml version="1.0"?>\n<CTfile>\n<CTFpupilData>\n<Pupil><UPN>A1</UPN><Contacts>\n<Contact><Order>first</Order></Contact>\n</Contacts></Pupil>\n</CTFpupilData>\n</CTfile>\n' >"$RUN/bad-ctf.xml"
+check_equal "import-contacts refuses a bad file with its line, status 1, nothing imported" \
+    "1|absencectl: $RUN/bad-ctf.xml:5: Order 'first' is not a number: nothing was imported" \
+    "$(ctl import-contacts "$RUN/bad-ctf.xml" 2>"$RUN/import.err"; echo $?)|$(cat "$RUN/import.err")"
+check_equal "the refused file changed no guardian and recorded no run" "$before|0" \
+    "$(q "select md5(string_agg(g::text, '' order by guardian_id)) from absence.guardian g")|$(q "select count(*) from absence.contact_import")"
+check_equal "import-contacts of a missing file says so, status 1" \
+    "1|absencectl: $RUN/none.xml: cannot read: No such file or directory: nothing was imported" \
+    "$(ctl import-contacts "$RUN/none.xml" 2>"$RUN/import.err"; echo $?)|$(cat "$RUN/import.err")"
+
 # ---- pause and resume: the kill switch ----------------------------------------------------
 
 check_equal "pause stops all sending and says so" "0|1" \

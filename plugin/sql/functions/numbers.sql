@@ -48,3 +48,13 @@ as $$
              || case when length(p_number) >= 6 then right(p_number, 2) else '' end
     end
 $$;
+
+-- Whether a typed number is a UK landline (01, 02 or 03 and nine or ten
+-- more digits, however prefixed): the audit's landline-as-mobile.
+create function absence.is_uk_landline(p_raw text)
+returns boolean
+language sql immutable
+as $$
+    select coalesce(regexp_replace(translate(p_raw, ' .-()[]' || chr(9) || chr(160), ''),
+                                   '^(\+|00)?44(0)?', '0') ~ '^0[123][0-9]{8,9}$', false)
+$$;

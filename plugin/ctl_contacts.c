@@ -1,0 +1,131 @@
+/*
+ * ctl_contacts.c - absencectl import-contacts FILE (parents' contacts from
+ * the MIS's Common Transfer File, by the college's rules) and
+ * contacts-audit (what the office should tidy in the contact data).
+ */
+#include "contact_import.h"
+#include "ctl_commands.h"
+
+/* The recorded run as the report's JSON object. */
+static int print_json_report(Ctl *ctl, long import_id)
+{
+    Octstr *id = octstr_format("%ld", import_id);
+    const char *values[] = {octstr_get_cstr(id), octstr_get_cstr(ctl->config->policy_settings)};
+    int status = 0;
+    PGresult *rows = ctl_query(
+        ctl, "select absence.contact_import_report($1, absence.policy_settings($2::jsonb))", 2,
+        values, &status);
+
+    octstr_destroy(id);
+    if (rows == NULL)
+        return status;
+    printf("%s\n", PQgetvalue(rows, 0, 0));
+    PQclear(rows);
+    return 0;
+}
+
+/* The report for people: what was found in the file and what was done. */
+static void print_text_report(PGresult *run)
+{
+    int dry = db_bool(run, 0, "dry_run");
+
+    printf("%s %s (SHA-256 %s)\n", dry ? "Dry run of" : "Imported", db_value(run, 0, "file_name"),
+           db_value(run, 0, "sha256"));
+    printf("pupils:   %ld matched, %ld unknown (UPN not in absence.student: skipped)\n",
+           db_long(run, 0, "pupils_matched"), db_long(run, 0, "pupils_unknown"));
+    printf("contacts: %ld imported, %ld updated, %ld unchanged, %ld suspended\n",
+           db_long(run, 0, "contacts_imported"), db_long(run, 0, "contacts_updated"),
+           db_long(run, 0, "contacts_unchanged"), db_long(run, 0, "contacts_suspended"));
+    printf("skipped:  %ld opted-out, %ld lower-priority, %ld prime-exists, %ld already-linked, "
+           "%ld limit-reached\n",
+           db_long(run, 0, "skipped_opted_out"), db_long(run, 0, "skipped_lower_priority"),
+           db_long(run, 0, "skipped_prime_exists"), db_long(run, 0, "skipped_already_linked"),
+           db_long(run, 0, "skipped_limit_reached"));
+    if (dry)
+        printf("Dry run: nothing was changed; an import now would do the above.\n");
+}
+
+static int print_report(Ctl *ctl, long import_id, OutputFormat format)
+{
+    Octstr *id;
+    const char *values[1];
+    PGresult *run;
+    int status = 0;
+
+    if (format == FORMAT_JSON)
+        return print_json_report(ctl, import_id);
+    id = octstr_format("%ld", import_id);
+    values[0] = octstr_get_cstr(id);
+    run = ctl_query(ctl, "select * from absence.contact_import where import_id = $1", 1, values,
+                    &status);
+    octstr_destroy(id);
+    if (run == NULL)
+        return status;
+    print_text_report(run);
+    PQclear(run);
+    return 0;
+}
+
+int ctl_import_contacts(Ctl *ctl, CtlArgs *args, OutputFormat format)
+{
+    Octstr *actor = ctl_actor(), *error = NULL;
+    long import_id = 0;
+    int outcome =
+        contact_import(ctl->conn, ctl->config->policy_settings, octstr_get_cstr(ctl_word(args, 0)),
+                       ctl_arg(args, "--dry-run") != NULL, actor, &import_id, &error);
+
+    octstr_destroy(actor);
+    if (outcome == IMPORT_BAD_FILE)
+        return ctl_fail_octstr(EXIT_USER, octstr_format("%S: nothing was imported", error));
+    if (outcome != IMPORT_DONE)
+        return ctl_fail_octstr(EXIT_ENVIRONMENT, octstr_format("%S: nothing was imported", error));
+    octstr_destroy(error);
+    return print_report(ctl, import_id, format);
+}
+
+/* "12 findings: 3 invalid-mobile, 9 unreachable-student" */
+static void print_summary(PGresult *findings)
+{
+    Dict *counts = dict_create(16, NULL);
+    List *kinds = gwlist_create();
+    long i;
+
+    for (i = 0; i < PQntuples(findings); i++) {
+        Octstr *kind = octstr_create(db_value(findings, i, "kind"));
+        long n = (long)dict_get(counts, kind);
+        if (n == 0)
+            gwlist_append(kinds, octstr_duplicate(kind));
+        dict_put(counts, kind, (void *)(n + 1));
+        octstr_destroy(kind);
+    }
+    printf("%d finding%s", PQntuples(findings), PQntuples(findings) == 1 ? "" : "s");
+    for (i = 0; i < gwlist_len(kinds); i++) {
+        Octstr *kind = gwlist_get(kinds, i);
+        printf("%s %ld %s", i == 0 ? ":" : ",", (long)dict_get(counts, kind),
+               octstr_get_cstr(kind));
+    }
+    printf("\n");
+    gwlist_destroy(kinds, octstr_destroy_item);
+    dict_destroy(counts);
+}
+
+int ctl_contacts_audit(Ctl *ctl, CtlArgs *args, OutputFormat format)
+{
+    const char *values[] = {octstr_get_cstr(ctl->config->policy_settings)};
+    int status = 0;
+    PGresult *findings =
+        ctl_query(ctl,
+                  "select kind, student_id, guardian_id, guardian, number, action "
+                  "from absence.contacts_audit(absence.policy_settings($1::jsonb))",
+                  1, values, &status);
+
+    (void)args;
+    if (findings == NULL)
+        return status;
+    if (format != FORMAT_TABLE || PQntuples(findings) > 0)
+        output_rows(stdout, findings, format);
+    if (format == FORMAT_TABLE)
+        print_summary(findings);
+    PQclear(findings);
+    return 0;
+}
