@@ -107,6 +107,7 @@ begin
                absence.normalise_mobile(p.number, (p_cfg).allow_international),
                format('typed as %s phone', coalesce(nullif(p.telephone_type, ''), 'an untyped'))
         from link l
+        join absence.guardian g on g.guardian_id = l.guardian_id and g.source = 'import'
         join absence.guardian_phone p on p.guardian_id = l.guardian_id
         where upper(p.telephone_type) <> 'M'
           and absence.normalise_mobile(p.number, (p_cfg).allow_international)

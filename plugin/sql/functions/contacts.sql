@@ -301,7 +301,8 @@ begin
     from pg_temp.contact_guardian c
     where c.guardian_id = g.guardian_id and c.changed and g.source = 'import';
     delete from absence.guardian_phone
-     where guardian_id in (select guardian_id from pg_temp.contact_guardian where changed);
+     where guardian_id in (select guardian_id from pg_temp.contact_guardian
+                           where is_new or changed);
     insert into absence.guardian_phone (guardian_id, position, telephone_type, number)
     select c.guardian_id, p.position, coalesce(p.value ->> 'type', ''), p.value ->> 'number'
     from pg_temp.contact_guardian c,

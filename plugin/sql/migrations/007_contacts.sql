@@ -23,9 +23,12 @@ comment on column absence.guardian.source is
     'web (portal), manual (staff) or import (absencectl import-contacts, which changes only these).';
 
 -- A contact's phones as the file gave them, the mobile among them too:
--- the audit reads them for mobiles typed as a home or work number.
+-- the audit reads them for mobiles typed as a home or work number. No
+-- foreign key to guardian: the MIS may truncate and reload its guardians
+-- (a foreign key would refuse that); only imported guardians' phones are
+-- read, and the import replaces a guardian's phones whenever it writes it.
 create table absence.guardian_phone (
-    guardian_id    bigint not null references absence.guardian on delete cascade,
+    guardian_id    bigint not null,
     position       integer not null,
     telephone_type text not null,
     number         text not null,
