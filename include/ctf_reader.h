@@ -6,9 +6,11 @@
  * with its UPN and Contacts/Contact (Order, Title, Forename, Surname,
  * Relationship, Responsibility, Phones/Phone with TelephoneType and PhoneNo,
  * Email, and the college's own OptOut). Every other element is skipped.
- * The reader streams (libxml2's xmlTextReader): memory holds one pupil, not
- * the file. It never reaches the network, refuses a DTD (so no entity is
- * ever defined or expanded) and refuses a file over its size limit.
+ * The reader streams (libxml2's SAX2 push parser, whose line numbers are
+ * exact at any length and which lets a DTD be refused before any of it is
+ * processed): memory holds one pupil, not the file. It never reaches the
+ * network, refuses a DTD (so no entity is ever defined or expanded) and
+ * refuses a file over its size limit.
  */
 #ifndef ABSENCE_CTF_READER_H
 #define ABSENCE_CTF_READER_H

@@ -1,69 +1,148 @@
 /*
  * ctf_reader.c - a CTF's pupils and contacts, streamed (see ctf_reader.h).
+ *
+ * libxml2's SAX2 push parser rather than its xmlTextReader, for two
+ * reasons. The text reader parses the whole prolog before it returns its
+ * first node, so a DOCTYPE's internal subset is parsed (and a billion-laughs
+ * file fails on libxml2's entity checks) before the reader could refuse it;
+ * here the DOCTYPE is refused as soon as its name is read. And the text
+ * reader's nodes keep their line in 16 bits, 65535 for every line after
+ * that; here each line is the parser's own, exact in a file of any length.
+ * A line is where the element's start tag ends, as libxml2 counts lines.
+ *
+ * The open elements are a stack of places: an element is read only at its
+ * exact path (CTfile/CTFpupilData/Pupil/Contacts/Contact/Order...), matched
+ * by local name; any other element is skipped with all it contains.
  */
-#include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
-#include <libxml/xmlreader.h>
+#include <libxml/SAX2.h>
+#include <libxml/parser.h>
+#include <libxml/xmlerror.h>
 
 #include "ctf_reader.h"
 
-typedef struct Reader {
-    xmlTextReaderPtr xml;
+/* How much of a file is given to libxml2 at a time. */
+#define CHUNK_BYTES 16384
+
+/* The elements the reader reads; PLACE_DOCUMENT is outside the root. */
+typedef enum Place {
+    PLACE_DOCUMENT,
+    PLACE_FILE,
+    PLACE_PUPILS,
+    PLACE_PUPIL,
+    PLACE_UPN,
+    PLACE_CONTACTS,
+    PLACE_CONTACT,
+    PLACE_ORDER,
+    PLACE_TITLE,
+    PLACE_FORENAME,
+    PLACE_SURNAME,
+    PLACE_RELATIONSHIP,
+    PLACE_RESPONSIBILITY,
+    PLACE_EMAIL,
+    PLACE_OPT_OUT,
+    PLACE_PHONES,
+    PLACE_PHONE,
+    PLACE_TELEPHONE_TYPE,
+    PLACE_PHONE_NO,
+    PLACE_NONE
+} Place;
+
+/* Each place once, under its parent: the paths the reader reads. */
+static const struct {
+    Place parent;
     const char *name;
-    Octstr *start;   /* the file's first bytes, where a DOCTYPE would be */
-    Octstr *error;   /* the first problem, "NAME:LINE: ..." */
-    List *path;      /* element names from the root, Octstr */
-    List *lines;     /* the line each of them starts on */
-    CtfPupil *pupil; /* the pupil being read */
-    CtfContact *contact;
-    CtfPhone *phone;
-    Octstr *text; /* character data of the current leaf */
-    Dict *seen;   /* elements already given in this contact */
+    Place place;
+    int value; /* character data is read (a leaf) */
+} paths[] = {
+    {PLACE_DOCUMENT, "CTfile", PLACE_FILE, 0},
+    {PLACE_FILE, "CTFpupilData", PLACE_PUPILS, 0},
+    {PLACE_PUPILS, "Pupil", PLACE_PUPIL, 0},
+    {PLACE_PUPIL, "UPN", PLACE_UPN, 1},
+    {PLACE_PUPIL, "Contacts", PLACE_CONTACTS, 0},
+    {PLACE_CONTACTS, "Contact", PLACE_CONTACT, 0},
+    {PLACE_CONTACT, "Order", PLACE_ORDER, 1},
+    {PLACE_CONTACT, "Title", PLACE_TITLE, 1},
+    {PLACE_CONTACT, "Forename", PLACE_FORENAME, 1},
+    {PLACE_CONTACT, "Surname", PLACE_SURNAME, 1},
+    {PLACE_CONTACT, "Relationship", PLACE_RELATIONSHIP, 1},
+    {PLACE_CONTACT, "Responsibility", PLACE_RESPONSIBILITY, 1},
+    {PLACE_CONTACT, "Email", PLACE_EMAIL, 1},
+    {PLACE_CONTACT, "OptOut", PLACE_OPT_OUT, 1},
+    {PLACE_CONTACT, "Phones", PLACE_PHONES, 0},
+    {PLACE_PHONES, "Phone", PLACE_PHONE, 0},
+    {PLACE_PHONE, "TelephoneType", PLACE_TELEPHONE_TYPE, 1},
+    {PLACE_PHONE, "PhoneNo", PLACE_PHONE_NO, 1},
+};
+#define PATH_COUNT (sizeof(paths) / sizeof(paths[0]))
+
+/* The deepest path: CTfile/CTFpupilData/Pupil/Contacts/Contact/Phones/Phone/PhoneNo. */
+#define MAX_DEPTH 8
+
+typedef struct Reader {
+    xmlParserCtxtPtr xml;
+    const char *name; /* the file, as errors name it */
+    CtfPupilFn each;
+    void *context;
+    int status;    /* EACH's non-zero result: the reading stops */
+    Octstr *error; /* the first problem: the reading stops too */
+    int root_seen;
+    long depth; /* of the open element, the root's being 1 */
+    long known; /* how many open elements are places; deeper ones are skipped */
+    Place places[MAX_DEPTH + 1];
+    long lines[MAX_DEPTH + 1];    /* where each place's element starts */
+    unsigned seen[MAX_DEPTH + 1]; /* the leaves each has had, a bit per place */
+    CtfPupil *pupil;              /* the open pupil, its contacts and phone */
+    CtfContact *contact;          /* (the last of pupil->contacts) */
+    CtfPhone *phone;              /* given to the contact once it has a number */
+    Octstr *text;                 /* the open leaf's value, trimmed so far */
+    Octstr *blanks;               /* the blanks after it, while they could count */
+    xmlStructuredErrorFunc saved_handler;
+    void *saved_handler_context;
 } Reader;
 
-static void fail(Reader *r, long line, const char *fmt, ...) PRINTFLIKE(3, 4);
-
-static void fail(Reader *r, long line, const char *fmt, ...)
+static const char *place_name(Place place)
 {
-    va_list args;
-    Octstr *what;
+    size_t i;
 
-    if (r->error != NULL)
-        return;
-    va_start(args, fmt);
-    what = octstr_format_valist(fmt, args);
-    va_end(args);
-    r->error = line > 0 ? octstr_format("%s:%ld: %S", r->name, line, what)
-                        : octstr_format("%s: %S", r->name, what);
-    octstr_destroy(what);
+    for (i = 0; i < PATH_COUNT; i++)
+        if (paths[i].place == place)
+            return paths[i].name;
+    return "";
 }
 
-/* libxml2's own errors: the first one, with its line. */
-static void on_xml_error(void *context, xmlErrorPtr error)
+static int place_is_value(Place place)
 {
-    Reader *r = context;
-    Octstr *message = octstr_create(error->message != NULL ? error->message : "unknown error");
+    size_t i;
 
-    octstr_strip_blanks(message);
-    fail(r, error->line, "malformed XML: %s", octstr_get_cstr(message));
-    octstr_destroy(message);
+    for (i = 0; i < PATH_COUNT; i++)
+        if (paths[i].place == place)
+            return paths[i].value;
+    return 0;
 }
 
-/* The line of the node the reader is on (the parser itself reads ahead). */
-static long line_of(Reader *r)
+static Place child_place(Place parent, const xmlChar *local_name)
 {
-    xmlNodePtr node = xmlTextReaderCurrentNode(r->xml);
-    long line = node != NULL ? xmlGetLineNo(node) : -1;
+    size_t i;
 
-    return line > 0 ? line : xmlTextReaderGetParserLineNumber(r->xml);
+    for (i = 0; i < PATH_COUNT; i++)
+        if (paths[i].parent == parent && strcmp(paths[i].name, (const char *)local_name) == 0)
+            return paths[i].place;
+    return PLACE_NONE;
 }
+
+/* ---- ownership --------------------------------------------------------- */
 
 static void phone_destroy(void *item)
 {
     CtfPhone *phone = item;
 
+    if (phone == NULL)
+        return;
     octstr_destroy(phone->type);
     octstr_destroy(phone->number);
     gw_free(phone);
@@ -71,15 +150,15 @@ static void phone_destroy(void *item)
 
 static void contact_destroy(void *item)
 {
-    CtfContact *c = item;
+    CtfContact *contact = item;
 
-    octstr_destroy(c->title);
-    octstr_destroy(c->forename);
-    octstr_destroy(c->surname);
-    octstr_destroy(c->relationship);
-    octstr_destroy(c->email);
-    gwlist_destroy(c->phones, phone_destroy);
-    gw_free(c);
+    octstr_destroy(contact->title);
+    octstr_destroy(contact->forename);
+    octstr_destroy(contact->surname);
+    octstr_destroy(contact->relationship);
+    octstr_destroy(contact->email);
+    gwlist_destroy(contact->phones, phone_destroy);
+    gw_free(contact);
 }
 
 static void pupil_destroy(CtfPupil *pupil)
@@ -91,130 +170,232 @@ static void pupil_destroy(CtfPupil *pupil)
     gw_free(pupil);
 }
 
-/* The element path as "Pupil/Contacts/Contact/Order", below CTFpupilData. */
-static int at(Reader *r, const char *path)
+/* ---- stopping ---------------------------------------------------------- */
+
+static int stopped(Reader *r)
 {
-    Octstr *joined = octstr_create("");
+    return r->error != NULL || r->status != 0;
+}
+
+static long parser_line(Reader *r)
+{
+    return r->xml != NULL ? xmlSAX2GetLineNumber(r->xml) : 0;
+}
+
+/* Keep the first problem as "NAME:LINE: WHAT" (no LINE when it is 0). */
+static void record(Reader *r, long line, Octstr *what)
+{
+    if (r->error == NULL)
+        r->error = line > 0 ? octstr_format("%s:%ld: %S", r->name, line, what)
+                            : octstr_format("%s: %S", r->name, what);
+    octstr_destroy(what);
+}
+
+/* A problem found by the reader itself, in a SAX callback: libxml2 is told
+ * to stop at once, so that nothing after it is parsed. */
+static void fail(Reader *r, long line, const char *format, ...) PRINTFLIKE(3, 4);
+
+static void fail(Reader *r, long line, const char *format, ...)
+{
+    va_list args;
+
+    va_start(args, format);
+    record(r, line, octstr_format_valist(format, args));
+    va_end(args);
+    xmlStopParser(r->xml);
+}
+
+/* TEXT for a one-line message: the blanks XML allows in it become spaces. */
+static Octstr *one_line(const char *text)
+{
+    Octstr *line = octstr_create(text);
     long i;
-    int same;
 
-    for (i = 2; i < gwlist_len(r->path); i++) {
-        if (i > 2)
-            octstr_append_char(joined, '/');
-        octstr_append(joined, gwlist_get(r->path, i));
-    }
-    same = gwlist_len(r->path) > 2 &&
-           octstr_compare(gwlist_get(r->path, 1), octstr_imm("CTFpupilData")) == 0 &&
-           octstr_str_compare(joined, path) == 0;
-    octstr_destroy(joined);
-    return same;
+    for (i = 0; i < octstr_len(line); i++)
+        if (octstr_get_char(line, i) == '\n' || octstr_get_char(line, i) == '\r' ||
+            octstr_get_char(line, i) == '\t')
+            octstr_set_char(line, i, ' ');
+    return line;
 }
 
-static void start_element(Reader *r, Octstr *name, long line)
+/* libxml2's message for PROBLEM, on one line. Its push parser says "Extra
+ * content at the end of the document" for a document that ends too soon:
+ * what is wrong is said instead. */
+static Octstr *xml_message(Reader *r, xmlErrorPtr problem)
 {
-    gwlist_append(r->path, name);
-    gwlist_append(r->lines, (void *)line);
-    octstr_truncate(r->text, 0);
-    if (gwlist_len(r->path) == 1 && octstr_str_compare(name, "CTfile") != 0)
-        fail(r, line, "the root element is <%s>, not <CTfile>: not a Common Transfer File",
-             octstr_get_cstr(name));
-    else if (at(r, "Pupil")) {
-        r->pupil = gw_malloc(sizeof(*r->pupil));
-        r->pupil->line = line;
-        r->pupil->upn = NULL;
-        r->pupil->contacts = gwlist_create();
-    } else if (at(r, "Pupil/Contacts/Contact")) {
-        r->contact = gw_malloc(sizeof(*r->contact));
-        memset(r->contact, 0, sizeof(*r->contact));
-        r->contact->line = line;
-        r->contact->responsibility = -1;
-        r->contact->phones = gwlist_create();
-        gwlist_append(r->pupil->contacts, r->contact);
-        dict_destroy(r->seen);
-        r->seen = dict_create(16, NULL);
-    } else if (at(r, "Pupil/Contacts/Contact/Phones/Phone")) {
-        r->phone = gw_malloc(sizeof(*r->phone));
-        r->phone->type = NULL;
-        r->phone->number = NULL;
+    Octstr *message;
+
+    if (problem->code == XML_ERR_DOCUMENT_END && r->depth > 0)
+        return octstr_create("the file ends before </CTfile>: was it cut short?");
+    if (problem->code == XML_ERR_DOCUMENT_END && !r->root_seen)
+        return octstr_create("the file has no root element");
+    message = one_line(problem->message != NULL ? problem->message : "no message");
+    octstr_strip_blanks(message);
+    return message;
+}
+
+/*
+ * libxml2's own errors. Only fatal ones stop the reading: a well-formedness
+ * error is always fatal, whereas a namespace error (an undeclared prefix)
+ * is not, and elements are matched by local name anyway. An encoding
+ * converter's error comes without a line: it converts ahead of the parser,
+ * whose line would be wrong, so none is given.
+ */
+static void on_xml_error(void *data, xmlErrorPtr problem)
+{
+    Reader *r = data;
+    Octstr *message;
+
+    if (problem == NULL || problem->level != XML_ERR_FATAL || stopped(r))
+        return;
+    message = xml_message(r, problem);
+    record(r, problem->line, octstr_format("malformed XML: %S", message));
+    octstr_destroy(message);
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+static int is_blank(int c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Character data of the open leaf, trimmed as it comes: blanks after the
+ * last non-blank wait in r->blanks until another non-blank shows they are
+ * inside the value. Neither grows past the limit, however long the element.
+ */
+static void value_append(Reader *r, const xmlChar *chars, int len)
+{
+    int i;
+
+    for (i = 0; i < len; i++) {
+        if (is_blank(chars[i])) {
+            if (octstr_len(r->text) > 0 &&
+                octstr_len(r->text) + octstr_len(r->blanks) <= CTF_MAX_VALUE)
+                octstr_append_char(r->blanks, chars[i]);
+            continue;
+        }
+        octstr_append(r->text, r->blanks);
+        octstr_truncate(r->blanks, 0);
+        octstr_append_char(r->text, chars[i]);
+        if (octstr_len(r->text) > CTF_MAX_VALUE) {
+            fail(r, r->lines[r->known], "%s is longer than %d characters",
+                 place_name(r->places[r->known]), CTF_MAX_VALUE);
+            return;
+        }
     }
 }
 
-/* TEXT as a boolean into *VALUE: true/false (and xs:boolean's 1/0). */
-static void read_boolean(Reader *r, Octstr *text, const char *element, int *value, long line)
-{
-    if (octstr_str_compare(text, "true") == 0 || octstr_str_compare(text, "1") == 0)
-        *value = 1;
-    else if (octstr_str_compare(text, "false") == 0 || octstr_str_compare(text, "0") == 0)
-        *value = 0;
-    else
-        fail(r, line, "%s '%s' is not true or false", element, octstr_get_cstr(text));
-}
-
-static void read_order(Reader *r, Octstr *text, long line)
+/* Order: digits only, 1 to CTF_MAX_ORDER. */
+static long order_read(Reader *r, Octstr *value, long line)
 {
     long order = 0, i;
 
-    if (octstr_len(text) == 0)
-        fail(r, line, "Order '' is not a number");
-    for (i = 0; i < octstr_len(text); i++) {
-        if (!isdigit(octstr_get_char(text, i))) {
-            fail(r, line, "Order '%s' is not a number", octstr_get_cstr(text));
-            return;
-        }
-        if (order <= CTF_MAX_ORDER * 10L)
-            order = order * 10 + (octstr_get_char(text, i) - '0');
+    for (i = 0; i < octstr_len(value); i++) {
+        int c = octstr_get_char(value, i);
+        if (c < '0' || c > '9')
+            break;
+        if (order <= CTF_MAX_ORDER) /* past it, the exact number does not matter */
+            order = order * 10 + (c - '0');
     }
-    if (octstr_len(text) > 0 && (order < 1 || order > CTF_MAX_ORDER))
-        fail(r, line, "Order %s is out of range (1 to %d)", octstr_get_cstr(text), CTF_MAX_ORDER);
-    r->contact->order = order;
-}
-
-/* A contact's field, given once. */
-static void contact_field(Reader *r, Octstr *element, Octstr **field, Octstr *text, long line)
-{
-    if (dict_get(r->seen, element) != NULL) {
-        fail(r, line, "Contact has more than one <%s>", octstr_get_cstr(element));
-        return;
+    if (octstr_len(value) == 0 || i < octstr_len(value)) {
+        Octstr *shown = one_line(octstr_get_cstr(value));
+        fail(r, line, "Order '%s' is not a number", octstr_get_cstr(shown));
+        octstr_destroy(shown);
+    } else if (order < 1 || order > CTF_MAX_ORDER) {
+        fail(r, line, "Order %s is out of range (1 to %d)", octstr_get_cstr(value), CTF_MAX_ORDER);
     }
-    dict_put(r->seen, element, (void *)1);
-    if (field != NULL)
-        *field = octstr_duplicate(text);
+    return order;
 }
 
-static const char *const contact_texts[] = {"Title", "Forename", "Surname", "Relationship",
-                                            "Email"};
-
-static Octstr **contact_text_field(CtfContact *c, long i)
+/* xs:boolean: true or false, or its other lexical forms 1 and 0. */
+static int boolean_read(Reader *r, Place place, Octstr *value, long line)
 {
-    Octstr **fields[] = {&c->title, &c->forename, &c->surname, &c->relationship, &c->email};
+    Octstr *shown;
 
-    return fields[i];
+    if (octstr_str_compare(value, "true") == 0 || octstr_str_compare(value, "1") == 0)
+        return 1;
+    if (octstr_str_compare(value, "false") == 0 || octstr_str_compare(value, "0") == 0)
+        return 0;
+    shown = one_line(octstr_get_cstr(value));
+    fail(r, line, "%s '%s' is not true or false", place_name(place), octstr_get_cstr(shown));
+    octstr_destroy(shown);
+    return 0;
 }
 
-/* A leaf of a contact ends: its value, checked. */
-static void end_contact_leaf(Reader *r, Octstr *name, Octstr *text, long line)
+/* Where a text value goes; NULL for the values read as numbers. */
+static Octstr **value_slot(Reader *r, Place place)
 {
-    const char *element = octstr_get_cstr(name);
-    size_t i;
-
-    for (i = 0; i < sizeof(contact_texts) / sizeof(contact_texts[0]); i++)
-        if (strcmp(element, contact_texts[i]) == 0)
-            contact_field(r, name, contact_text_field(r->contact, i), text, line);
-    if (strcmp(element, "Order") == 0) {
-        contact_field(r, name, NULL, text, line);
-        read_order(r, text, line);
-    } else if (strcmp(element, "OptOut") == 0) {
-        contact_field(r, name, NULL, text, line);
-        read_boolean(r, text, element, &r->contact->opt_out, line);
-    } else if (strcmp(element, "Responsibility") == 0) {
-        contact_field(r, name, NULL, text, line);
-        read_boolean(r, text, element, &r->contact->responsibility, line);
+    switch (place) {
+    case PLACE_UPN:
+        return &r->pupil->upn;
+    case PLACE_TITLE:
+        return &r->contact->title;
+    case PLACE_FORENAME:
+        return &r->contact->forename;
+    case PLACE_SURNAME:
+        return &r->contact->surname;
+    case PLACE_RELATIONSHIP:
+        return &r->contact->relationship;
+    case PLACE_EMAIL:
+        return &r->contact->email;
+    case PLACE_TELEPHONE_TYPE:
+        return &r->phone->type;
+    case PLACE_PHONE_NO:
+        return &r->phone->number;
+    default:
+        return NULL;
     }
 }
 
-static void end_phone(Reader *r)
+static void value_end(Reader *r, Place place, long line)
 {
-    if (r->phone->number == NULL) { /* a phone without a number says nothing */
+    Octstr **slot = value_slot(r, place);
+
+    if (place == PLACE_UPN && octstr_len(r->text) == 0)
+        fail(r, line, "UPN is empty");
+    else if (slot != NULL)
+        *slot = octstr_duplicate(r->text);
+    else if (place == PLACE_ORDER)
+        r->contact->order = order_read(r, r->text, line);
+    else if (place == PLACE_RESPONSIBILITY)
+        r->contact->responsibility = boolean_read(r, place, r->text, line);
+    else if (place == PLACE_OPT_OUT)
+        r->contact->opt_out = boolean_read(r, place, r->text, line);
+}
+
+/* ---- elements ----------------------------------------------------------- */
+
+static void pupil_start(Reader *r, long line)
+{
+    r->pupil = gw_malloc(sizeof(*r->pupil));
+    r->pupil->line = line;
+    r->pupil->upn = NULL;
+    r->pupil->contacts = gwlist_create();
+}
+
+static void contact_start(Reader *r, long line)
+{
+    r->contact = gw_malloc(sizeof(*r->contact));
+    memset(r->contact, 0, sizeof(*r->contact));
+    r->contact->line = line;
+    r->contact->responsibility = -1;
+    r->contact->phones = gwlist_create();
+    gwlist_append(r->pupil->contacts, r->contact);
+}
+
+static void phone_start(Reader *r)
+{
+    r->phone = gw_malloc(sizeof(*r->phone));
+    r->phone->type = NULL;
+    r->phone->number = NULL;
+}
+
+/* A phone without a number says nothing; one without a type has "". */
+static void phone_end(Reader *r)
+{
+    if (r->phone->number == NULL) {
         phone_destroy(r->phone);
     } else {
         if (r->phone->type == NULL)
@@ -224,129 +405,188 @@ static void end_phone(Reader *r)
     r->phone = NULL;
 }
 
-static void end_phone_leaf(Reader *r, Octstr *name, Octstr *text)
+static void pupil_end(Reader *r, long line, unsigned seen)
 {
-    Octstr **field = octstr_str_compare(name, "TelephoneType") == 0 ? &r->phone->type
-                     : octstr_str_compare(name, "PhoneNo") == 0     ? &r->phone->number
-                                                                    : NULL;
-
-    if (field != NULL && *field == NULL)
-        *field = octstr_duplicate(text);
-}
-
-static int end_pupil(Reader *r, CtfPupilFn each, void *context)
-{
-    int status = 0;
-
-    if (r->pupil->upn == NULL || octstr_len(r->pupil->upn) == 0)
-        fail(r, r->pupil->line, "Pupil has no UPN");
-    else
-        status = each(r->pupil, context);
+    if ((seen & (1u << PLACE_UPN)) == 0) {
+        fail(r, line, "Pupil has no UPN");
+        return;
+    }
+    r->status = r->each(r->pupil, r->context);
     pupil_destroy(r->pupil);
     r->pupil = NULL;
-    return status;
+    if (r->status != 0)
+        xmlStopParser(r->xml);
 }
 
-/* The element on top of the path ends; LINE is where it started. */
-static int end_element(Reader *r, CtfPupilFn each, void *context)
+/* The element of PLACE opens at LINE, one deeper than the last place. */
+static void place_start(Reader *r, Place place, long line)
 {
-    Octstr *name = gwlist_get(r->path, gwlist_len(r->path) - 1);
-    long line = (long)gwlist_get(r->lines, gwlist_len(r->lines) - 1);
-    Octstr *text = octstr_duplicate(r->text);
-    int status = 0;
+    unsigned *parent_seen = &r->seen[r->known];
 
-    octstr_strip_blanks(text);
-    if (octstr_len(text) > CTF_MAX_VALUE)
-        fail(r, line, "%s is longer than %d characters", octstr_get_cstr(name), CTF_MAX_VALUE);
-    else if (at(r, "Pupil/UPN") && r->pupil->upn == NULL)
-        r->pupil->upn = octstr_duplicate(text);
-    else if (r->contact != NULL && gwlist_len(r->path) == 6)
-        end_contact_leaf(r, name, text, line);
-    else if (r->phone != NULL && gwlist_len(r->path) == 8)
-        end_phone_leaf(r, name, text);
-    else if (at(r, "Pupil/Contacts/Contact/Phones/Phone"))
-        end_phone(r);
-    else if (at(r, "Pupil/Contacts/Contact")) {
-        if (dict_get(r->seen, octstr_imm("Order")) == NULL)
-            fail(r, r->contact->line, "Contact has no Order");
-        r->contact = NULL;
-    } else if (at(r, "Pupil"))
-        status = end_pupil(r, each, context);
-    octstr_destroy(text);
-    gwlist_delete(r->path, gwlist_len(r->path) - 1, 1);
-    gwlist_delete(r->lines, gwlist_len(r->lines) - 1, 1);
-    octstr_destroy(name);
-    octstr_truncate(r->text, 0);
-    return status;
-}
-
-/* The line of the DOCTYPE declaration: libxml2 gives its node none. */
-static long doctype_line(Reader *r)
-{
-    long at = octstr_search(r->start, octstr_imm("<!DOCTYPE"), 0), line = 1, i;
-
-    if (at < 0)
-        return line_of(r);
-    for (i = 0; i < at; i++)
-        line += octstr_get_char(r->start, i) == '\n';
-    return line;
-}
-
-/* One node of the document; the callback's status, or 0. */
-static int step(Reader *r, CtfPupilFn each, void *context)
-{
-    int type = xmlTextReaderNodeType(r->xml);
-    long line = line_of(r);
-
-    switch (type) {
-    case XML_READER_TYPE_DOCUMENT_TYPE:
-        fail(r, doctype_line(r),
-             "a DTD is not allowed (the import never loads DTDs or expands entities)");
-        return 0;
-    case XML_READER_TYPE_ENTITY_REFERENCE:
-    case XML_READER_TYPE_ENTITY:
-        fail(r, line, "an entity is not allowed (the import never expands entities)");
-        return 0;
-    case XML_READER_TYPE_ELEMENT: {
-        int empty = xmlTextReaderIsEmptyElement(r->xml);
-        start_element(r, octstr_create((const char *)xmlTextReaderConstLocalName(r->xml)), line);
-        return empty && r->error == NULL ? end_element(r, each, context) : 0;
-    }
-    case XML_READER_TYPE_END_ELEMENT:
-        return end_element(r, each, context);
-    case XML_READER_TYPE_TEXT:
-    case XML_READER_TYPE_CDATA:
-    case XML_READER_TYPE_SIGNIFICANT_WHITESPACE:
-    case XML_READER_TYPE_WHITESPACE:
-        octstr_append_cstr(r->text, (const char *)xmlTextReaderConstValue(r->xml));
-        return 0;
-    default:
-        return 0;
+    r->known++;
+    r->places[r->known] = place;
+    r->lines[r->known] = line;
+    r->seen[r->known] = 0;
+    if (place_is_value(place)) {
+        if (*parent_seen & (1u << place)) {
+            fail(r, line, "%s has more than one <%s>", place_name(r->places[r->known - 1]),
+                 place_name(place));
+            return;
+        }
+        *parent_seen |= 1u << place;
+        octstr_truncate(r->text, 0);
+        octstr_truncate(r->blanks, 0);
+    } else if (place == PLACE_PUPIL) {
+        pupil_start(r, line);
+    } else if (place == PLACE_CONTACT) {
+        contact_start(r, line);
+    } else if (place == PLACE_PHONE) {
+        phone_start(r);
     }
 }
 
-static int read_all(Reader *r, CtfPupilFn each, void *context, Octstr **error)
+static void place_end(Reader *r)
 {
-    int status = 0, more;
+    Place place = r->places[r->known];
+    long line = r->lines[r->known];
+    unsigned seen = r->seen[r->known];
 
-    r->path = gwlist_create();
-    r->lines = gwlist_create();
+    r->known--;
+    if (place_is_value(place))
+        value_end(r, place, line);
+    else if (place == PLACE_PHONE)
+        phone_end(r);
+    else if (place == PLACE_CONTACT && (seen & (1u << PLACE_ORDER)) == 0)
+        fail(r, line, "Contact has no Order");
+    else if (place == PLACE_PUPIL)
+        pupil_end(r, line, seen);
+}
+
+/* ---- SAX callbacks -------------------------------------------------------- */
+
+static void on_start(void *data, const xmlChar *local_name, const xmlChar *prefix,
+                     const xmlChar *uri, int namespace_count, const xmlChar **namespaces,
+                     int attribute_count, int defaulted_count, const xmlChar **attributes)
+{
+    Reader *r = data;
+    Place place;
+
+    (void)uri, (void)namespace_count, (void)namespaces;
+    (void)attribute_count, (void)defaulted_count, (void)attributes;
+    if (stopped(r))
+        return;
+    r->depth++;
+    r->root_seen = 1;
+    if (r->depth == 1 && strcmp((const char *)local_name, "CTfile") != 0) {
+        fail(r, parser_line(r), "the root element is <%s%s%s>, not <CTfile>: %s",
+             prefix != NULL ? (const char *)prefix : "", prefix != NULL ? ":" : "",
+             (const char *)local_name, "not a Common Transfer File");
+        return;
+    }
+    if (r->depth != r->known + 1 || r->known == MAX_DEPTH)
+        return;
+    place = child_place(r->places[r->known], local_name);
+    if (place != PLACE_NONE)
+        place_start(r, place, parser_line(r));
+}
+
+static void on_end(void *data, const xmlChar *local_name, const xmlChar *prefix, const xmlChar *uri)
+{
+    Reader *r = data;
+
+    (void)local_name, (void)prefix, (void)uri;
+    if (stopped(r))
+        return;
+    if (r->depth == r->known)
+        place_end(r);
+    r->depth--;
+}
+
+/* Text, CDATA and references alike: only a leaf's own character data
+ * counts, not that of elements inside it. */
+static void on_text(void *data, const xmlChar *chars, int len)
+{
+    Reader *r = data;
+
+    if (!stopped(r) && r->depth == r->known && place_is_value(r->places[r->known]))
+        value_append(r, chars, len);
+}
+
+/* Called once the DOCTYPE's name (and any external ID) is read, before its
+ * internal subset: nothing in it is ever parsed, so no entity is defined. */
+static void on_doctype(void *data, const xmlChar *name, const xmlChar *external_id,
+                       const xmlChar *system_id)
+{
+    Reader *r = data;
+
+    (void)name, (void)external_id, (void)system_id;
+    fail(r, parser_line(r),
+         "a DTD is not allowed (the import never loads DTDs or expands entities)");
+}
+
+/* ---- reading -------------------------------------------------------------- */
+
+/*
+ * Only the callbacks set here are ever called: no getEntity, so the only
+ * entities are XML's five predefined ones; no externalSubset or
+ * resolveEntity, so nothing outside the input is opened.
+ */
+static void reader_start(Reader *r, const char *name, CtfPupilFn each, void *context)
+{
+    xmlSAXHandler sax;
+
+    memset(r, 0, sizeof(*r));
+    r->name = name;
+    r->each = each;
+    r->context = context;
+    r->places[0] = PLACE_DOCUMENT;
     r->text = octstr_create("");
-    r->seen = dict_create(16, NULL);
-    xmlTextReaderSetStructuredErrorHandler(r->xml, on_xml_error, r);
-    while (status == 0 && r->error == NULL && (more = xmlTextReaderRead(r->xml)) == 1)
-        status = step(r, each, context);
-    if (status == 0 && r->error == NULL && more < 0)
-        fail(r, line_of(r), "malformed XML");
-    xmlFreeTextReader(r->xml);
-    if (r->phone != NULL)
-        phone_destroy(r->phone);
+    r->blanks = octstr_create("");
+    memset(&sax, 0, sizeof(sax));
+    sax.initialized = XML_SAX2_MAGIC;
+    sax.startElementNs = on_start;
+    sax.endElementNs = on_end;
+    sax.characters = on_text;
+    sax.ignorableWhitespace = on_text;
+    sax.cdataBlock = on_text;
+    sax.internalSubset = on_doctype;
+    sax.serror = on_xml_error;
+    xmlInitParser();
+    /* Errors raised outside the parser's context (an encoding converter's)
+     * go to the thread's handler: ours while this read lasts. */
+    r->saved_handler = xmlStructuredError;
+    r->saved_handler_context = xmlStructuredErrorContext;
+    xmlSetStructuredErrorFunc(r, on_xml_error);
+    r->xml = xmlCreatePushParserCtxt(&sax, r, NULL, 0, name);
+    if (r->xml == NULL)
+        record(r, 0, octstr_create("cannot start the XML parser"));
+    else
+        xmlCtxtUseOptions(r->xml, XML_PARSE_NONET);
+}
+
+/* LENGTH more bytes for the parser; LAST ends the document. */
+static void reader_feed(Reader *r, const char *data, long length, int last)
+{
+    if (stopped(r))
+        return;
+    xmlParseChunk(r->xml, data, (int)length, last);
+    /* A parser that stopped on an error it did not report as fatal. */
+    if (!stopped(r) && (r->xml->wellFormed == 0 || r->xml->disableSAX))
+        record(r, parser_line(r),
+               octstr_format("malformed XML (libxml2 stopped with error %d)", r->xml->errNo));
+}
+
+static int reader_finish(Reader *r, Octstr **error)
+{
+    int status = r->status;
+
+    if (r->xml != NULL)
+        xmlFreeParserCtxt(r->xml);
+    xmlSetStructuredErrorFunc(r->saved_handler_context, r->saved_handler);
+    phone_destroy(r->phone);
     pupil_destroy(r->pupil);
-    gwlist_destroy(r->path, octstr_destroy_item);
-    gwlist_destroy(r->lines, NULL);
-    octstr_destroy(r->start);
     octstr_destroy(r->text);
-    dict_destroy(r->seen);
+    octstr_destroy(r->blanks);
     if (status != 0) {
         octstr_destroy(r->error);
         return status;
@@ -358,64 +598,66 @@ static int read_all(Reader *r, CtfPupilFn each, void *context, Octstr **error)
     return 0;
 }
 
-/* libxml2's options: no network, no DTD, no entity expansion. */
-#define CTF_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
-
-/* A DOCTYPE comes before the root element, in the first bytes. */
-#define START_BYTES 65536
-
-static Octstr *file_start(const char *path)
+static Octstr *too_big(const char *name, long bytes)
 {
-    char buffer[START_BYTES];
-    FILE *file = fopen(path, "rb");
-    size_t n = file != NULL ? fread(buffer, 1, sizeof(buffer), file) : 0;
+    return octstr_format("%s: the file is %ld bytes, more than the limit of %ld bytes", name, bytes,
+                         CTF_MAX_BYTES);
+}
 
-    if (file != NULL)
-        fclose(file);
-    return octstr_create_from_data(buffer, (long)n);
+/* The file at PATH open for reading, if it is a regular file in the limit. */
+static FILE *file_open(const char *path, Octstr **error)
+{
+    FILE *file = fopen(path, "rb");
+    struct stat st;
+
+    if (file == NULL) {
+        *error = octstr_format("%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(file), &st) < 0)
+        *error = octstr_format("%s: cannot read: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        *error = octstr_format("%s: cannot read: not a regular file", path);
+    else if (st.st_size > CTF_MAX_BYTES)
+        *error = too_big(path, (long)st.st_size);
+    else
+        return file;
+    fclose(file);
+    return NULL;
 }
 
 int ctf_read_file(const char *path, CtfPupilFn each, void *context, Octstr **error)
 {
-    Reader r = {0};
-    struct stat st;
+    char chunk[CHUNK_BYTES];
+    FILE *file = file_open(path, error);
+    Reader r;
+    size_t n;
 
-    r.name = path;
-    if (stat(path, &st) < 0 || S_ISDIR(st.st_mode)) {
-        *error = octstr_format("%s: cannot read: %s", path,
-                               S_ISDIR(st.st_mode) ? "it is a directory" : strerror(errno));
+    if (file == NULL)
         return -1;
-    }
-    if (st.st_size > CTF_MAX_BYTES) {
-        *error = octstr_format("%s: the file is %ld bytes, more than the limit of %ld bytes", path,
-                               (long)st.st_size, CTF_MAX_BYTES);
-        return -1;
-    }
-    r.start = file_start(path);
-    r.xml = xmlReaderForFile(path, NULL, CTF_XML_OPTIONS);
-    if (r.xml == NULL) {
-        *error = octstr_format("%s: cannot read: %s", path, strerror(errno ? errno : EIO));
-        return -1;
-    }
-    return read_all(&r, each, context, error);
+    reader_start(&r, path, each, context);
+    while (!stopped(&r) && (n = fread(chunk, 1, sizeof(chunk), file)) > 0)
+        reader_feed(&r, chunk, (long)n, 0);
+    if (!stopped(&r) && ferror(file))
+        record(&r, 0, octstr_format("cannot read: %s", strerror(errno)));
+    reader_feed(&r, NULL, 0, 1);
+    fclose(file);
+    return reader_finish(&r, error);
 }
 
 int ctf_read_memory(const char *data, long length, const char *name, CtfPupilFn each, void *context,
                     Octstr **error)
 {
-    Reader r = {0};
+    Reader r;
+    long at;
 
-    r.name = name;
     if (length > CTF_MAX_BYTES) {
-        *error = octstr_format("%s: the file is %ld bytes, more than the limit of %ld bytes", name,
-                               length, CTF_MAX_BYTES);
+        *error = too_big(name, length);
         return -1;
     }
-    r.start = octstr_create_from_data(data, length < START_BYTES ? length : START_BYTES);
-    r.xml = xmlReaderForMemory(data, (int)length, name, NULL, CTF_XML_OPTIONS);
-    if (r.xml == NULL) {
-        *error = octstr_format("%s: cannot read", name);
-        return -1;
-    }
-    return read_all(&r, each, context, error);
+    reader_start(&r, name, each, context);
+    for (at = 0; at < length && !stopped(&r); at += CHUNK_BYTES)
+        reader_feed(&r, data + at, length - at < CHUNK_BYTES ? length - at : CHUNK_BYTES, 0);
+    reader_feed(&r, NULL, 0, 1);
+    return reader_finish(&r, error);
 }

@@ -332,6 +332,18 @@ static void test_link_with_braces_is_rejected(void **state)
         "or braces");
 }
 
+static void test_unknown_import_account_status_is_rejected(void **state)
+{
+    (void)state;
+    assert_octstr_equal(
+        load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                 "sender = College\n"
+                                 "import-account-status = suspended\n" DB_GROUP)),
+        "FILE:4: group 'absencebox', key 'import-account-status': 'suspended' is neither "
+        "\"unregistered\" (imported parents must still register on the portal) nor \"active\" "
+        "(texted straight away)");
+}
+
 static void test_sender_too_long(void **state)
 {
     (void)state;
@@ -528,6 +540,7 @@ int main(void)
         cmocka_unit_test(test_policy_settings_are_passed_by_name),
         cmocka_unit_test(test_example_documents_every_key_with_its_default),
         cmocka_unit_test(test_link_with_braces_is_rejected),
+        cmocka_unit_test(test_unknown_import_account_status_is_rejected),
         cmocka_unit_test(test_sender_too_long),
         cmocka_unit_test(test_lateness_must_exceed_delay),
         cmocka_unit_test(test_pgsql_id_must_match_a_group),
