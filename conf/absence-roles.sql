@@ -8,7 +8,9 @@
 --   absencebox      the box, and absencectl's staff commands (resend, cancel,
 --                   pause, plan): reads the inputs, writes the outputs
 --   absence_mis     the MIS and the Communications Portal: writes the inputs,
---                   reads everything (the pastoral log, the texts)
+--                   reads everything (the pastoral log, the texts); also the
+--                   role absencectl import-contacts runs as (it writes the
+--                   guardians and their links, as the MIS would)
 --   absence_reader  staff tools that only look: report, explain, status,
 --                   preview, export-pastoral
 --
@@ -55,5 +57,12 @@ begin
             absence.guardian, absence.guardian_student, absence.schema_migration,
             absence.schema_functions, absence.notification_status, absence.skip_reason
             from absencebox;
+    end if;
+    -- contacts from the MIS (absencectl import-contacts, schema version 7)
+    if to_regclass('absence.contact_import') is not null then
+        grant insert, update, delete on absence.guardian_phone to absence_mis;
+        grant insert on absence.contact_import to absence_mis;
+        grant usage, select on all sequences in schema absence to absence_mis;
+        revoke insert, update on absence.guardian_phone, absence.contact_import from absencebox;
     end if;
 end $$;

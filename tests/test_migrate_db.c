@@ -579,9 +579,18 @@ static const char inputs_sql[] =
     "insert into absence.guardian values (101, 'P', '07700 900101', null, 'active');"
     "insert into absence.guardian_student values (101, 'S1', 'active', false, false, null, 'web');";
 
+/* absencectl import-contacts' statements, on a staged file of one pupil. */
+static const char import_sql[] =
+    "reset role; insert into absence.student values ('S1', 'C01', null, null, 'A1');"
+    "set local role %s; select absence.open_contact_staging();"
+    "insert into ctf_contact values (1, 'A1', 5, 1, 6, 1, 'Mrs', 'Ann', 'Lee', null, null, "
+    "  false, null, '[{\"type\": \"M\", \"number\": \"07700 900101\"}]');"
+    "select absence.record_contact_import('contacts.xml', repeat('0', 64), 'mis', false, "
+    "  absence.import_contacts(absence.policy_settings()));";
+
 static void test_the_roles_of_a_real_installation(void **state)
 {
-    Octstr *plan;
+    Octstr *plan, *import;
 
     (void)state;
     run_roles_script();
@@ -607,6 +616,14 @@ static void test_the_roles_of_a_real_installation(void **state)
     octstr_destroy(plan);
     assert_octstr_equal(as_role("absencebox", "delete from absence.guardian"),
                         "permission denied for table guardian");
+    /* contacts from the MIS are imported as the MIS, not as the box */
+    import = octstr_format(import_sql, "absence_mis");
+    assert_octstr_equal(as_role("absence_mis", octstr_get_cstr(import)), "");
+    octstr_destroy(import);
+    import = octstr_format(import_sql, "absencebox");
+    assert_octstr_equal(as_role("absencebox", octstr_get_cstr(import)),
+                        "permission denied for table guardian");
+    octstr_destroy(import);
     assert_octstr_equal(as_role("absencebox", "insert into absence.schema_migration values "
                                               "(99, 'x')"),
                         "permission denied for table schema_migration");
