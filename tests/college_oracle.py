@@ -11,9 +11,24 @@ README states them, one line per outcome (tab-separated):
   expired  student  guardian  recipient  -       body
   skip     student  guardian  recipient  reason  -
 
+With --ctf among the generator's options, the outcomes are for the day after
+a first `absencectl import-contacts` of the generated file into it (README,
+"6. Contacts from the MIS"), with the import's settings given here, and
+these lines come first:
+
+  import   -        -         -          COUNT   N       (pupils.matched,
+           pupils.unknown, contacts.imported, ..., skipped.opted-out, ...)
+  contact  student  upn       mobile     DECISION  order|position|forename|surname
+  link     student  guardian  mobile     prime|priority|account  name
+
+(DECISION: imported or a skip reason; mobile: the E.164 form, else as typed,
+else empty; the guardian ids of imported guardians are the oracle's own.)
+
 Usage:
   tests/college_oracle.py [--at ISO] [--link L] [--max-lateness S]
-      [--latest-send-time HH:MM] GENERATOR-OPTIONS... > FILE
+      [--latest-send-time HH:MM] [--import-lower-priority yes|no]
+      [--import-account-status unregistered|active] [--max-linked-adults N]
+      [--allow-international yes|no] GENERATOR-OPTIONS... > FILE
 
 --at is the instant the outcomes are for (default: the generator's --now).
 """
@@ -22,8 +37,11 @@ import argparse
 import datetime as dt
 import importlib.machinery
 import importlib.util
+import io
 import os
+import re
 import sys
+import xml.etree.ElementTree as ET
 
 TEMPLATE = ("Student {student_id} did not attend their lesson today at {lesson_time}. "
             "If this is a genuine absence, please notify us here: {link}")
@@ -52,9 +70,9 @@ class Oracle:
         self.lateness = dt.timedelta(seconds=args.max_lateness)
         hour, minute = map(int, args.latest_send_time.split(":"))
         self.latest = dt.time(hour, minute)
-        self.guardians = {g["id"]: g for g in college.guardians}
+        self.guardians = {g["id"]: g for g in college.guardians + college.imported_guardians}
         self.links_by_student = {}
-        for link in college.links:
+        for link in college.links + college.imported_links:
             self.links_by_student.setdefault(link["student"], []).append(link)
 
     def local(self, instant):
@@ -102,7 +120,7 @@ class Oracle:
                                key=lambda l: l["guardian"]):
                 guardian = self.guardians[link["guardian"]]
                 reason = self.skip_reason(guardian, link, taken)
-                recipient = e164(guardian["number"]) if guardian["number"] is not None else ""
+                recipient = number_of(guardian) or ""
                 if reason:
                     yield ("skip", student["id"], str(guardian["id"]), recipient, reason, "")
                 else:
@@ -120,11 +138,184 @@ class Oracle:
             return "attendance-hidden"
         if guardian["mobile"] is None or guardian["mobile"].strip() == "":
             return "no-mobile"
-        if guardian["number"] is None:
+        if number_of(guardian) is None:
             return "invalid-mobile"
-        if e164(guardian["number"]) in taken:
+        if number_of(guardian) in taken:
             return "duplicate-number"
         return None
+
+
+def number_of(guardian):
+    """A guardian's number in E.164, or None when it cannot get a text."""
+    if "e164" in guardian:
+        return guardian["e164"]
+    return e164(guardian["number"]) if guardian["number"] is not None else None
+
+
+# ---- import-contacts -------------------------------------------------------------------
+
+def normalise_mobile(raw, allow_international=False):
+    """README, "4. Mobile numbers": the E.164 form of a typed number, or None."""
+    if raw is None:
+        return None
+    s = re.sub(r"[\s.\-()\[\]\u00a0]", "", raw)
+    if s.startswith("+"):
+        digits = s[1:]
+    elif s.startswith("00"):
+        digits = s[2:]
+    elif s.startswith("44"):
+        digits = s
+    elif s.startswith("0"):
+        digits = "44" + s[1:]
+    elif s.startswith("7") and len(s) == 10:
+        digits = "44" + s
+    else:
+        return None
+    if not re.fullmatch(r"[0-9]+", digits):
+        return None
+    if digits.startswith("440"):                  # +44 (0)7...
+        digits = "44" + digits[3:]
+    if digits.startswith("44"):
+        return "+" + digits if re.fullmatch(r"7[1-57-9][0-9]{8}", digits[2:]) else None
+    if allow_international and re.fullmatch(r"[1-9][0-9]{7,14}", digits):
+        return "+" + digits
+    return None
+
+
+def name_key(text):
+    """Lower case, every character that is not a letter or digit dropped."""
+    return "".join(c for c in (text or "").lower() if c.isalnum())
+
+
+SKIPS = ["opted-out", "lower-priority", "prime-exists", "already-linked", "limit-reached"]
+
+
+def read_ctf(data):
+    """Pupil elements of a CTF: (upn, [contact]) in file order."""
+    for _, element in ET.iterparse(io.BytesIO(data)):
+        if element.tag != "Pupil":
+            continue
+        contacts = []
+        for position, contact in enumerate(element.findall("Contacts/Contact")):
+            contacts.append({
+                "position": position,
+                "order": int(contact.findtext("Order")),
+                "forename": contact.findtext("Forename") or "",
+                "surname": contact.findtext("Surname") or "",
+                "optout": (contact.findtext("OptOut") or "false").strip() == "true",
+                "phones": [(phone.findtext("TelephoneType"), phone.findtext("PhoneNo"))
+                           for phone in contact.findall("Phones/Phone")]})
+        yield element.findtext("UPN"), contacts
+        element.clear()
+
+
+class ContactImport:
+    """A first import of a CTF into the generated day (README, "6. Contacts
+    from the MIS"), computed from the file and the day's tables alone."""
+
+    def __init__(self, college, args):
+        self.college = college
+        self.args = args
+        self.counts = {key: 0 for key in ["pupils.matched", "pupils.unknown",
+                                          "contacts.imported", "contacts.updated",
+                                          "contacts.unchanged", "contacts.suspended"]
+                       + ["skipped." + reason for reason in SKIPS]}
+        self.decisions = []       # (student, upn, mobile, decision, detail)
+        self.guardians = []       # new guardians, as the generator's dicts
+        self.links = []
+        self.by_key = {}          # (E.164, surname key) -> new guardian
+        self.next_id = max([g["id"] for g in college.guardians], default=0) + 1
+
+    def normalise(self, raw):
+        return normalise_mobile(raw, self.args.allow_international == "yes")
+
+    def run(self, data):
+        students = {s["upn"]: s for s in self.college.students}
+        guardians = {g["id"]: g for g in self.college.guardians}
+        links = {}
+        for link in self.college.links:
+            links.setdefault(link["student"], []).append(link)
+        for upn, contacts in read_ctf(data):
+            student = students.get(upn)
+            if student is None:
+                self.counts["pupils.unknown"] += 1
+                continue
+            self.counts["pupils.matched"] += 1
+            self.pupil(student, upn, contacts, links.get(student["id"], []), guardians)
+        return self
+
+    def mobile(self, contact):
+        """The first M phone that is a mobile, else the first M phone as typed."""
+        typed = [number for kind, number in contact["phones"] if kind == "M"]
+        for number in typed:
+            if self.normalise(number):
+                return number
+        return typed[0] if typed else None
+
+    def pupil(self, student, upn, contacts, links, guardians):
+        numbers = {self.normalise(guardians[k["guardian"]]["mobile"]) for k in links} - {None}
+        active = sum(k["status"] == "active" for k in links)
+        prime = any(k["status"] == "active" and k["prime"] and k["source"] in ("web", "manual")
+                    for k in links)
+        free = self.args.max_linked_adults - active
+        names = set()
+        lower = self.args.import_lower_priority == "yes"
+        for contact in sorted(contacts, key=lambda c: (c["order"], c["position"])):
+            mobile = self.mobile(contact)
+            number = self.normalise(mobile)
+            name = (name_key(contact["forename"]), name_key(contact["surname"]))
+            if name in names:
+                decision = "already-linked"
+            elif contact["optout"]:
+                decision = "opted-out"
+            elif contact["order"] >= 2 and not lower:
+                decision = "lower-priority"
+            elif contact["order"] == 1 and prime:
+                decision = "prime-exists"
+            elif number is not None and number in numbers:
+                decision = "already-linked"
+            elif free <= 0:
+                decision = "limit-reached"
+            else:
+                decision = "imported"
+                free -= 1
+                if number is not None:
+                    numbers.add(number)
+                self.link(student, contact, mobile, number)
+            names.add(name)
+            self.counts["contacts.imported" if decision == "imported"
+                        else "skipped." + decision] += 1
+            self.decisions.append((student["id"], upn, number or mobile or "", decision,
+                                   f"{contact['order']}|{contact['position']}|"
+                                   f"{contact['forename']}|{contact['surname']}"))
+
+    def link(self, student, contact, mobile, number):
+        key = (number, name_key(contact["surname"])) if number is not None else None
+        guardian = self.by_key.get(key) if key else None
+        if guardian is None:
+            guardian = {"id": self.next_id, "name": f"{contact['forename']} {contact['surname']}",
+                        "mobile": mobile, "e164": number, "number": None,
+                        "account": self.args.import_account_status}
+            self.next_id += 1
+            self.guardians.append(guardian)
+            if key:
+                self.by_key[key] = guardian
+        self.links.append({"guardian": guardian["id"], "student": student["id"],
+                           "status": "active", "hide": False, "prime": contact["order"] == 1,
+                           "priority": contact["order"], "source": "import"})
+
+    def lines(self):
+        for key, value in self.counts.items():
+            yield ("import", "-", "-", "-", key, str(value))
+        for student, upn, mobile, decision, detail in self.decisions:
+            yield ("contact", student, upn, mobile, decision, detail)
+        guardians = {g["id"]: g for g in self.guardians}
+        for link in self.links:
+            guardian = guardians[link["guardian"]]
+            yield ("link", link["student"], str(guardian["id"]),
+                   guardian["e164"] or guardian["mobile"] or "",
+                   f"{str(link['prime']).lower()}|{link['priority']}|{guardian['account']}",
+                   guardian["name"])
 
 
 
@@ -134,6 +325,11 @@ def parse_args(argv):
     parser.add_argument("--link", default="https://tinyurl.com/runabs")
     parser.add_argument("--max-lateness", type=int, default=10800)
     parser.add_argument("--latest-send-time", default="19:00")
+    parser.add_argument("--import-lower-priority", choices=["yes", "no"], default="no")
+    parser.add_argument("--import-account-status", choices=["unregistered", "active"],
+                        default="unregistered")
+    parser.add_argument("--max-linked-adults", type=int, default=4)
+    parser.add_argument("--allow-international", choices=["yes", "no"], default="no")
     args = gen.parse_args(argv, parser)
     args.at = dt.datetime.fromisoformat(args.at) if args.at else args.now
     return args
@@ -142,6 +338,14 @@ def parse_args(argv):
 def main(argv):
     args = parse_args(argv)
     college = gen.College(args).build()
+    college.imported_guardians, college.imported_links = [], []
+    if args.ctf:
+        # The file as the generator writes it, read back as the importer reads it.
+        data = "".join(gen.ctf_stream(college)).encode("utf-8")
+        imported = ContactImport(college, args).run(data)
+        college.imported_guardians, college.imported_links = imported.guardians, imported.links
+        for row in imported.lines():
+            sys.stdout.write("\t".join(row) + "\n")
     for row in Oracle(college).outcomes(args.at):
         sys.stdout.write("\t".join(row) + "\n")
     return 0

@@ -1,8 +1,9 @@
 #!/bin/bash
 # scripts/generate-college and tests/college_oracle.py: deterministic for a
-# seed, Ofcom drama-range numbers only, and their options checked.
+# seed, Ofcom drama-range numbers only, and their options checked; with
+# --ctf, a contacts file as messy as the MIS's, and the oracle's import of it.
 . "$(dirname "$0")/lib.sh"
-e2e_init generator 120
+e2e_init generator 180
 
 gen() { "$E2E_SRC/scripts/generate-college" "$@" 2>/dev/null; }
 oracle() { "$E2E_SRC/tests/college_oracle.py" "$@" 2>/dev/null; }
@@ -24,6 +25,134 @@ check "the college has thousands of guardians' numbers" test "$(echo "$mobiles" 
 check_equal "every number is from Ofcom's drama ranges" "" \
     "$(echo "$mobiles" | tr -d ' .()-' | grep -oE '[0-9]{7,}' |
        grep -vE '^(00)?(44)?0?(7700900[0-9]{0,4}|1632960[0-9]{3}|207946[0-9]{4})$' | head)"
+# ---- UPNs and the contacts file (--ctf) ------------------------------------------------
+
+# oracle_py ARGS... <<'PY' CODE PY: Python CODE with the oracle loaded as `o`
+# (the generator as `o.gen`), ARGS in sys.argv[1:].
+oracle_py() {
+    python3 -c '
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location("o", sys.argv[1])
+o = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(o)
+sys.argv = sys.argv[1:]
+exec(compile(sys.stdin.read(), "check", "exec"), {"o": o})' "$E2E_SRC/tests/college_oracle.py" "$@"
+}
+check_equal "every student has a distinct UPN: twelve digits after the DfE's check letter" \
+    "3000|3000|ok" "$(oracle_py "$RUN/a.sql" <<'PY'
+import re, sys
+block = open(sys.argv[1]).read().split("copy absence.student ")[1].split("\n\\.")[0]
+upns = [line.split("\t")[4] for line in block.split("\n")[1:]]
+print(len(upns), len(set(upns)), "ok" if all(
+    re.fullmatch(r"[A-Z][0-9]{12}", u) and u[0] == o.gen.upn_check_letter(u[1:]) for u in upns)
+    else "bad", sep="|")
+PY
+)"
+check_equal "the oracle's number normaliser gives what tests/mobile_cases.tsv says" "" \
+    "$(oracle_py "$E2E_SRC/tests/mobile_cases.tsv" <<'PY'
+import re, sys
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("#") or not line.strip("\n"):
+        continue
+    raw, international, expected = line.rstrip("\n").split("\t")
+    raw = re.sub(rb"\\x([0-9a-f]{2})", lambda m: bytes([int(m.group(1), 16)]),
+                 raw.replace("\\t", "\t").encode()).decode("utf-8", "replace")
+    got = o.normalise_mobile(raw, international == "1") or "-"
+    if got != expected:
+        print(repr(raw), international, "gives", got, "not", expected)
+PY
+)"
+
+gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/ctf-a.sql" --ctf "$RUN/a.xml"
+gen --seed 5 --students 3000 --now "$NOW" --sql "$RUN/ctf-b.sql" --ctf "$RUN/b.xml"
+check "--ctf: the same seed gives the same file" \
+    eval 'cmp -s "$RUN/a.xml" "$RUN/b.xml" && cmp -s "$RUN/ctf-a.sql" "$RUN/ctf-b.sql"'
+# The day is the same with or without --ctf (students and their UPNs,
+# lessons, marks); the database keeps the portal's families' guardians.
+day() { awk '/^copy absence.(student|lesson|attendance_mark) /{d=1} /^\\\./{d=0} d' "$1"; }
+rows() { awk -v t="$2" '$0 ~ "^copy absence." t " " {g=1; next} /^\\\./{g=0} g' "$1"; }
+check "--ctf leaves the students, lessons and marks of the day as they are" \
+    eval 'cmp -s <(day "$RUN/a.sql") <(day "$RUN/ctf-a.sql")'
+check_equal "--ctf keeps the guardians of about 30% of the families, as they were" "yes||" \
+    "$(python3 -c 'import sys; a, b = map(int, sys.argv[1:]); print("yes" if 0.25 < b / a < 0.35 else f"no: {b} of {a}")' \
+           "$(rows "$RUN/a.sql" guardian | wc -l)" "$(rows "$RUN/ctf-a.sql" guardian | wc -l)")|$(
+       comm -13 <(rows "$RUN/a.sql" guardian | sort) <(rows "$RUN/ctf-a.sql" guardian | sort) | head -3)|$(
+       comm -13 <(rows "$RUN/a.sql" guardian_student | cut -f1-6 | sort) <(rows "$RUN/ctf-a.sql" guardian_student | cut -f1-6 | sort) | head -3)"
+check_equal "with --ctf, the database's links are the portal's and the office's only" "manual web" \
+    "$(rows "$RUN/ctf-a.sql" guardian_student | cut -f7 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+check_equal "the CTF is well-formed XML: a CTfile, its Header, a pupil a student or so" "CTfile|1|True" \
+    "$(python3 -c 'import sys, xml.etree.ElementTree as ET; r = ET.parse(sys.argv[1]).getroot(); print(r.tag, len(r.findall("Header")), 2900 < len(r.findall("CTFpupilData/Pupil")) < 3050, sep="|")' "$RUN/a.xml")"
+check_equal "every number in the CTF is from Ofcom's drama ranges" "" \
+    "$(grep -o '<PhoneNo>[^<]*</PhoneNo>' "$RUN/a.xml" | sed 's/<[^>]*>//g' | tr -d ' .()-' |
+       grep -oE '[0-9]{7,}' | grep -vE '^(00)?(44)?0?(7700900[0-9]{0,4}|1632960[0-9]{3}|207946[0-9]{4})$' | head)"
+# What real exports hold, each in about the share given (of pupils or of
+# contacts), as the oracle reads the file.
+check_equal "the CTF is as messy as the MIS's exports" "" "$(oracle_py "$RUN/a.xml" "$RUN/ctf-a.sql" <<'PY'
+import collections, re, sys
+students = set(re.findall(r"\t([A-Z][0-9]{12})\n", open(sys.argv[2]).read()))
+pupils = list(o.read_ctf(open(sys.argv[1], "rb").read()))
+contacts = [c for _, cs in pupils for c in cs]
+people = collections.defaultdict(set)    # (E.164, surname key): {(upn, as typed)}
+for upn, cs in pupils:
+    for c in cs:
+        for kind, number in c["phones"]:
+            if kind == "M" and o.normalise_mobile(number):
+                people[(o.normalise_mobile(number), o.name_key(c["surname"]))].add((upn, number))
+def mobile(number):
+    return o.normalise_mobile(number) is not None
+def m(c):
+    return [n for t, n in c["phones"] if t == "M"]
+def names(cs):
+    return {(o.name_key(c["forename"]), o.name_key(c["surname"])) for c in cs}
+shared = [s for s in people.values() if len({u for u, _ in s}) > 1]
+share = {
+    "pupils whose UPN is not a student's": (sum(u not in students for u, _ in pupils), len(pupils), 0.005, 0.03),
+    "students missing from the file": (len(students - {u for u, _ in pupils}), len(students), 0.01, 0.04),
+    "pupils with more than 4 contacts": (sum(len(cs) > 4 for _, cs in pupils), len(pupils), 0.01, 0.08),
+    "pupils with a contact twice": (sum(len(names(cs)) < len(cs) for _, cs in pupils), len(pupils), 0.005, 0.03),
+    "pupils not in priority order": (sum([c["order"] for c in cs] != sorted(c["order"] for c in cs) for _, cs in pupils), len(pupils), 0.005, 0.05),
+    "contacts of priority 2 and lower": (sum(c["order"] >= 2 for c in contacts), len(contacts), 0.4, 0.7),
+    "opted-out contacts": (sum(c["optout"] for c in contacts), len(contacts), 0.02, 0.04),
+    "landlines or broken numbers in M": (sum(bool(m(c)) and not any(map(mobile, m(c))) for c in contacts), len(contacts), 0.03, 0.09),
+    "a landline, then the mobile, in M": (sum(len(m(c)) > 1 and not mobile(m(c)[0]) and mobile(m(c)[1]) for c in contacts), len(contacts), 0.005, 0.04),
+    "mobiles typed as H or W with no M": (sum(not m(c) and any(mobile(n) for _, n in c["phones"]) for c in contacts), len(contacts), 0.02, 0.07),
+    "contacts without a phone": (sum(not c["phones"] for c in contacts), len(contacts), 0.01, 0.05),
+    "a landline beside the mobile": (sum(any(map(mobile, m(c))) and any(t != "M" and not mobile(n) for t, n in c["phones"]) for c in contacts), len(contacts), 0.1, 0.25),
+    "people under two pupils or more": (len(shared), len(people), 0.03, 0.2),
+    "of them, spelled two ways": (sum(len({n for _, n in s}) > 1 for s in shared), max(1, len(shared)), 0.1, 0.9),
+}
+for what, (count, total, low, high) in share.items():
+    if not low <= count / total <= high:
+        print(f"{what}: {count} of {total}, not within {low:.1%} to {high:.1%}")
+text = open(sys.argv[1], encoding="utf-8").read()
+for needle in ["<OptOut>true</OptOut>", "<OptOut>false</OptOut>", "<Gender>", "<Address>", "<DOB>",
+               "&amp;", "&lt;", "+44 (0)", "0044", "<Email>", "<Contacts/>", "<TelephoneType>W<"]:
+    if needle not in text:
+        print("no", needle)
+PY
+)"
+"$E2E_SRC/tests/college_oracle.py" --seed 5 --students 3000 --now "$NOW" --ctf "$RUN/a.xml" \
+    --import-lower-priority yes --import-account-status active >"$RUN/ctf.expect" 2>/dev/null
+check_equal "the oracle decides every contact of a known pupil once, each decision occurring" \
+    "already-linked imported limit-reached opted-out prime-exists|$(oracle_py "$RUN/a.xml" "$RUN/ctf-a.sql" <<'PY'
+import re, sys
+students = set(re.findall(r"\t([A-Z][0-9]{12})\n", open(sys.argv[2]).read()))
+print(sum(len(cs) for upn, cs in o.read_ctf(open(sys.argv[1], "rb").read()) if upn in students))
+PY
+)" "$(awk -F'\t' '$1 == "contact" {print $5}' "$RUN/ctf.expect" | sort -u | tr '\n' ' ' | sed 's/ $//')|$(grep -c '^contact' "$RUN/ctf.expect")"
+check_equal "the oracle's counts add up to the contacts it decided" "$(grep -c '^contact' "$RUN/ctf.expect")" \
+    "$(awk -F'\t' '$1 == "import" && $5 ~ /^(contacts.(imported|updated|unchanged)|skipped)/ {n += $6} END {print n}' "$RUN/ctf.expect")"
+check "with import-account-status = active, imported parents get texts" \
+    test "$(awk -F'\t' '$1 == "link" {l[$2 "|" $4] = 1} $1 == "text" && l[$2 "|" $4] {n++} END {print n + 0}' "$RUN/ctf.expect")" -gt 20
+"$E2E_SRC/tests/college_oracle.py" --seed 5 --students 3000 --now "$NOW" --ctf "$RUN/a.xml" >"$RUN/ctf-default.expect" 2>/dev/null
+check_equal "by default, imported parents are unregistered and get no texts, lower priorities are skipped" \
+    "0|0|yes" "$(awk -F'\t' '$1 == "link" {l[$2 "|" $4] = 1; if ($5 !~ /^true\|1\|unregistered$/) bad++}
+                        $1 == "text" && l[$2 "|" $4] {n++}
+                        $1 == "import" && $5 == "skipped.lower-priority" {lower = $6 > 1000 ? "yes" : "no"}
+                        END {print n + 0 "|" bad + 0 "|" lower}' "$RUN/ctf-default.expect")"
+check_equal "without --ctf, the oracle's lines are the day's outcomes alone" "expired skip text trigger" \
+    "$(cut -f1 "$RUN/a.expect" | sort -u | tr '\n' ' ' | sed 's/ $//')"
+
 check_equal "a bad option is refused with a clear message" \
     "generate-college: error: --students must be at least 1" \
     "$("$E2E_SRC/scripts/generate-college" --students 0 2>&1 | tail -1)"
