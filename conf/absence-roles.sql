@@ -60,9 +60,11 @@ begin
     end if;
     -- contacts from the MIS (absencectl import-contacts, schema version 7)
     if to_regclass('absence.contact_import') is not null then
-        grant insert, update, delete on absence.guardian_phone to absence_mis;
+        grant insert, update, delete on absence.guardian_phone, absence.imported_contact
+            to absence_mis;
         grant insert on absence.contact_import to absence_mis;
         grant usage, select on all sequences in schema absence to absence_mis;
-        revoke insert, update on absence.guardian_phone, absence.contact_import from absencebox;
+        revoke insert, update on absence.guardian_phone, absence.imported_contact,
+            absence.contact_import from absencebox;
     end if;
 end $$;

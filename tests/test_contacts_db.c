@@ -448,6 +448,32 @@ static void test_importing_the_same_file_twice_changes_nothing(void **state)
     octstr_destroy(phones_before);
 }
 
+static void test_reimport_recognises_a_contact_by_its_name_under_each_pupil(void **state)
+{
+    /* Brothers' files list both parents with their phones the other way
+     * round: one number and surname make one person, named after its first
+     * appearance; each pupil's contacts are still recognised by the names
+     * that pupil's file gives them. */
+    const char *file =
+        CTF(PUPIL("A100000000001", CONTACT("1", "Ann", "Lee", MOBILE("07700 900001"), "")
+                                       CONTACT("2", "Bob", "Lee", MOBILE("07700 900002"), ""))
+                PUPIL("A100000000002", CONTACT("1", "Ann", "Lee", MOBILE("07700 900002"), "")
+                                           CONTACT("2", "Bob", "Lee", MOBILE("07700 900001"), "")));
+    Octstr *before;
+
+    (void)state;
+    pupil("S1", "A100000000001");
+    pupil("S2", "A100000000002");
+    settings = "{\"import-lower-priority\": true}";
+    assert_octstr_equal(import(file), "2 0 | 4 0 0 0 | 0 0 0 0 0");
+    before = links();
+    assert_octstr_equal(import(file), "2 0 | 0 0 4 0 | 0 0 0 0 0");
+    assert_octstr_equal(import(file), "2 0 | 0 0 4 0 | 0 0 0 0 0");
+    assert_octstr_equal(links(), octstr_get_cstr(before));
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.guardian", SQL_END), "2");
+    octstr_destroy(before);
+}
+
 /* ---- all or nothing, the record and the dry run ---------------------- */
 
 /* Importing XML fails with an error that, past the file's name, is WHY. */
@@ -721,6 +747,7 @@ int main(void)
         DB_TEST(test_reimport_suspends_a_contact_that_left_the_pupils_file),
         DB_TEST(test_reimport_leaves_a_pupil_missing_from_a_partial_file),
         DB_TEST(test_importing_the_same_file_twice_changes_nothing),
+        DB_TEST(test_reimport_recognises_a_contact_by_its_name_under_each_pupil),
         DB_TEST(test_a_bad_file_changes_nothing_and_says_where),
         DB_TEST(test_a_dry_run_reports_the_same_and_changes_nothing_but_its_record),
         DB_TEST(test_the_report_is_one_json_object),

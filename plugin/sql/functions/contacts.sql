@@ -86,21 +86,20 @@ begin
     )
     select contact.*,
            absence.normalise_mobile(contact.mobile, (p_cfg).allow_international) as number,
-           row_number() over (partition by student_id, fkey, skey order by seq) as name_rank,
+           row_number() over (partition by contact.student_id, contact.fkey, contact.skey
+                              order by contact.seq) as name_rank,
            null::bigint as own_gid, own.guardian_id as named_gid,
            null::text as reason, null::bigint as gid
     from contact
-    left join lateral (
-        select gs.guardian_id
-        from absence.guardian_student gs
-        join absence.guardian g on g.guardian_id = gs.guardian_id
-        where gs.student_id = contact.student_id and gs.source = 'import'
-          and g.source = 'import'
-          and absence.name_key(g.forename) = contact.fkey
-          and absence.name_key(g.surname) = contact.skey
-        order by gs.guardian_id
-        limit 1
-    ) own on true;
+    left join (
+        select k.student_id, k.forename_key, k.surname_key, k.guardian_id
+        from absence.imported_contact k
+        join absence.guardian_student gs on gs.guardian_id = k.guardian_id
+                                        and gs.student_id = k.student_id
+                                        and gs.source = 'import'
+        join absence.guardian g on g.guardian_id = k.guardian_id and g.source = 'import'
+    ) own on own.student_id = contact.student_id and own.forename_key = contact.fkey
+         and own.surname_key = contact.skey;
     update pg_temp.contact_plan set own_gid = named_gid
     where name_rank = 1 and named_gid is not null;
     create index on pg_temp.contact_plan (student_id);
@@ -185,6 +184,14 @@ begin
                group by 1, 2) imported
            on imported.number = person.number and imported.skey = person.skey
     where person.seq = p.seq;
+    -- One link per guardian and pupil: a second contact of the pupil that
+    -- turns out to be the same person is already linked.
+    update pg_temp.contact_plan p set reason = 'already-linked', gid = null
+    from (select seq, row_number() over (partition by student_id, gid order by own_gid is null,
+                                                                     ord, seq) as n
+          from pg_temp.contact_plan
+          where reason is null) r
+    where r.seq = p.seq and r.n > 1;
 end
 $$;
 
@@ -319,6 +326,14 @@ begin
                       where p.student_id = l.student_id and p.gid = l.guardian_id
                         and p.reason is null);
     get diagnostics v_suspended = row_count;
+    insert into absence.imported_contact as k (student_id, forename_key, surname_key,
+                                               guardian_id)
+    select student_id, fkey, skey, gid
+    from pg_temp.contact_plan
+    where reason is null
+    on conflict (student_id, forename_key, surname_key) do update
+        set guardian_id = excluded.guardian_id
+        where k.guardian_id <> excluded.guardian_id;
     insert into absence.guardian_student as gs (guardian_id, student_id, link_status, prime,
                                                 priority, source)
     select gid, student_id, 'active', ord = 1, ord, 'import'

@@ -37,6 +37,20 @@ create table absence.guardian_phone (
 comment on table absence.guardian_phone is
     'Every phone of an imported contact, in file order (TelephoneType M, H, W...), as typed.';
 
+-- How the import recognises a contact again: by its pupil and its name as
+-- the file gave it under that pupil, whatever name the guardian record
+-- carries (one person under several pupils is one guardian, named after
+-- their first appearance, and may be written differently under each).
+create table absence.imported_contact (
+    student_id   text not null,
+    forename_key text not null,
+    surname_key  text not null,
+    guardian_id  bigint not null,
+    primary key (student_id, forename_key, surname_key)
+);
+comment on table absence.imported_contact is
+    'Each imported contact''s pupil and name (case, spaces and punctuation removed) and its guardian.';
+
 -- One row per import run, dry or not, with the counts it printed.
 create table absence.contact_import (
     import_id                bigint generated always as identity primary key,
