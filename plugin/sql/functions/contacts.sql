@@ -203,23 +203,28 @@ returns void
 language plpgsql
 as $$
 begin
+    with kept as (      -- each pupil's links that stay active
+        select l.student_id, count(*) as n
+        from pg_temp.linked_now l
+        where l.link_status = 'active'
+          and (not (l.source = 'import' and l.guardian_source = 'import')
+               or exists (select from pg_temp.contact_plan k
+                          where k.student_id = l.student_id and k.gid = l.guardian_id
+                            and k.reason is null))
+        group by l.student_id
+    ), needing as (     -- contacts that need a place, by priority
+        select c.seq, c.student_id,
+               row_number() over (partition by c.student_id order by c.ord, c.seq) as rank
+        from pg_temp.contact_plan c
+        where c.reason is null and not exists (
+            select from pg_temp.linked_now l
+            where l.student_id = c.student_id and l.guardian_id = c.gid
+              and l.link_status = 'active')
+    )
     update pg_temp.contact_plan p set reason = 'limit-reached'
-    from (select c.seq,
-                 row_number() over (partition by c.student_id order by c.ord, c.seq) as rank,
-                 (p_cfg).max_linked_adults - (
-                     select count(*) from pg_temp.linked_now l
-                     where l.student_id = c.student_id and l.link_status = 'active'
-                       and not (l.source = 'import' and l.guardian_source = 'import'
-                                and l.guardian_id not in (
-                                    select k.gid from pg_temp.contact_plan k
-                                    where k.student_id = c.student_id and k.reason is null)))
-                     as free
-          from pg_temp.contact_plan c
-          where c.reason is null and not exists (
-              select from pg_temp.linked_now l
-              where l.student_id = c.student_id and l.guardian_id = c.gid
-                and l.link_status = 'active')) r
-    where r.seq = p.seq and r.rank > r.free;
+    from needing n
+    left join kept k on k.student_id = n.student_id
+    where n.seq = p.seq and n.rank > (p_cfg).max_linked_adults - coalesce(k.n, 0);
 end
 $$;
 
@@ -319,12 +324,15 @@ begin
     -- Links: every imported link of a pupil in the file that no linked
     -- contact keeps is suspended; the linked contacts' links made active.
     update absence.guardian_student gs set link_status = 'suspended'
-    from pg_temp.linked_now l
-    where l.student_id = gs.student_id and l.guardian_id = gs.guardian_id
-      and l.source = 'import' and l.guardian_source = 'import' and l.link_status = 'active'
-      and not exists (select from pg_temp.contact_plan p
-                      where p.student_id = l.student_id and p.gid = l.guardian_id
-                        and p.reason is null);
+    from (select l.guardian_id, l.student_id
+          from pg_temp.linked_now l
+          where l.source = 'import' and l.guardian_source = 'import'
+            and l.link_status = 'active'
+          except
+          select p.gid, p.student_id
+          from pg_temp.contact_plan p
+          where p.reason is null) gone
+    where gs.guardian_id = gone.guardian_id and gs.student_id = gone.student_id;
     get diagnostics v_suspended = row_count;
     insert into absence.imported_contact as k (student_id, forename_key, surname_key,
                                                guardian_id)
