@@ -75,10 +75,11 @@ int ctl_import_contacts(Ctl *ctl, CtlArgs *args, OutputFormat format)
                        ctl_arg(args, "--dry-run") != NULL, actor, &import_id, &error);
 
     octstr_destroy(actor);
-    if (outcome == IMPORT_BAD_FILE)
-        return ctl_fail_octstr(EXIT_USER, octstr_format("%S: nothing was imported", error));
-    if (outcome != IMPORT_DONE)
-        return ctl_fail_octstr(EXIT_ENVIRONMENT, octstr_format("%S: nothing was imported", error));
+    if (outcome != IMPORT_DONE) {
+        Octstr *line = octstr_format("%S: nothing was imported", error);
+        octstr_destroy(error);
+        return ctl_fail_octstr(outcome == IMPORT_BAD_FILE ? EXIT_USER : EXIT_ENVIRONMENT, line);
+    }
     octstr_destroy(error);
     return print_report(ctl, import_id, format);
 }
