@@ -28,10 +28,9 @@ int ctl_fail_octstr(int status, Octstr *message)
 /* One option at ARGV[*i]; 0 or the exit status. */
 static int parse_option(CtlArgs *args, int argc, char **argv, int *i, List *allowed, List *flags)
 {
-    int flag;
-
     Octstr *name = octstr_create(argv[*i]), *value = NULL, *names;
     long equals = octstr_search_char(name, '=', 0);
+    int flag;
 
     if (equals >= 0) {
         value = octstr_copy(name, equals + 1, octstr_len(name));

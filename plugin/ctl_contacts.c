@@ -84,30 +84,22 @@ int ctl_import_contacts(Ctl *ctl, CtlArgs *args, OutputFormat format)
     return print_report(ctl, import_id, format);
 }
 
-/* "12 findings: 3 invalid-mobile, 9 unreachable-student" */
+/* "12 findings: 3 invalid-mobile, 9 unreachable-student": the audit lists
+ * its findings kind by kind, so each kind is one run of rows. */
 static void print_summary(PGresult *findings)
 {
-    Dict *counts = dict_create(16, NULL);
-    List *kinds = gwlist_create();
-    long i;
+    int rows = PQntuples(findings), i, run = 0;
 
-    for (i = 0; i < PQntuples(findings); i++) {
-        Octstr *kind = octstr_create(db_value(findings, i, "kind"));
-        long n = (long)dict_get(counts, kind);
-        if (n == 0)
-            gwlist_append(kinds, octstr_duplicate(kind));
-        dict_put(counts, kind, (void *)(n + 1));
-        octstr_destroy(kind);
-    }
-    printf("%d finding%s", PQntuples(findings), PQntuples(findings) == 1 ? "" : "s");
-    for (i = 0; i < gwlist_len(kinds); i++) {
-        Octstr *kind = gwlist_get(kinds, i);
-        printf("%s %ld %s", i == 0 ? ":" : ",", (long)dict_get(counts, kind),
-               octstr_get_cstr(kind));
+    printf("%d finding%s", rows, rows == 1 ? "" : "s");
+    for (i = 0; i < rows; i++) {
+        const char *kind = db_value(findings, i, "kind");
+        run++;
+        if (i + 1 == rows || strcmp(kind, db_value(findings, i + 1, "kind")) != 0) {
+            printf("%s %d %s", i + 1 == run ? ":" : ",", run, kind);
+            run = 0;
+        }
     }
     printf("\n");
-    gwlist_destroy(kinds, octstr_destroy_item);
-    dict_destroy(counts);
 }
 
 int ctl_contacts_audit(Ctl *ctl, CtlArgs *args, OutputFormat format)

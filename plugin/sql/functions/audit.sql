@@ -34,20 +34,6 @@ as $$
                                   'links that should not be there')
 $$;
 
--- Whether some guardian of the student passes every rule of who receives
--- a text (absence.guardian_checks, the one place they are written). In
--- PL/pgSQL so that the query is planned once for the whole audit, not once
--- a student.
-create function absence.student_reachable(p_cfg absence.policy_config, p_student_id text)
-returns boolean
-language plpgsql stable
-as $$
-begin
-    return exists (select from absence.guardian_checks(p_cfg, p_student_id) c
-                   where c.skip_reason is null);
-end
-$$;
-
 create function absence.contacts_audit(p_cfg absence.policy_config)
 returns table (kind text, student_id text, guardian_id bigint, guardian text, number text,
                action text)
@@ -138,7 +124,8 @@ begin
         union all
         select 'unreachable-student', s.student_id, null, null, null, null
         from student s
-        where not absence.student_reachable(p_cfg, s.student_id)
+        where not exists (select from absence.guardian_checks(p_cfg, s.student_id) c
+                          where c.skip_reason is null)
         union all
         select 'too-many-adults', l.student_id, null, null, null,
                format('%s adults linked, at most %s', count(*), (p_cfg).max_linked_adults)

@@ -228,23 +228,6 @@ begin
 end
 $$;
 
--- The guardian row each person's first linked contact (in file order) gives.
-create function absence.contact_guardians()
-returns table (guardian_id bigint, name text, title text, forename text, surname text,
-               mobile text, email text, phones jsonb)
-language plpgsql stable
-as $$
-begin
-    return query
-    select distinct on (p.gid) p.gid,
-           nullif(concat_ws(' ', nullif(p.forename, ''), nullif(p.surname, '')), ''),
-           p.title, p.forename, p.surname, p.mobile, p.email, coalesce(p.phones, '[]')
-    from pg_temp.contact_plan p
-    where p.reason is null
-    order by p.gid, p.seq;
-end
-$$;
-
 -- The phones of a guardian as guardian_phone holds them, as JSON to compare.
 create function absence.guardian_phones(p_guardian_id bigint)
 returns jsonb
@@ -277,12 +260,21 @@ begin
     -- The outcome of each contact, against the database before any change.
     drop table if exists pg_temp.contact_guardian;
     create temp table contact_guardian on commit drop as
+    with person as (    -- each guardian as its first linked contact in the file gives it
+        select distinct on (p.gid) p.gid as guardian_id,
+               nullif(concat_ws(' ', nullif(p.forename, ''), nullif(p.surname, '')), '') as name,
+               p.title, p.forename, p.surname, p.mobile, p.email,
+               coalesce(p.phones, '[]') as phones
+        from pg_temp.contact_plan p
+        where p.reason is null
+        order by p.gid, p.seq
+    )
     select n.*, g.guardian_id is null as is_new,
            g.guardian_id is not null and (
                (n.name, n.title, n.forename, n.surname, n.mobile, n.email)
                    is distinct from (g.name, g.title, g.forename, g.surname, g.mobile, g.email)
                or n.phones <> absence.guardian_phones(g.guardian_id)) as changed
-    from absence.contact_guardians() n
+    from person n
     left join absence.guardian g on g.guardian_id = n.guardian_id;
     drop table if exists pg_temp.contact_outcome;
     create temp table contact_outcome on commit drop as
