@@ -22,6 +22,9 @@ typedef struct PlanResult {
     long texts_expired;     /* notifications created as expired (found too late) */
     long guardians_skipped; /* guardian_skip rows created */
     long days_too_long;     /* student-days whose text would not fit */
+    long concerns_opened;   /* attendance concerns found */
+    long concern_texts;     /* concern texts created as pending */
+    long concern_expired;   /* concern texts created as expired (due too late) */
 } PlanResult;
 
 /* absence.plan() over $1 the settings, $2 the instant (NULL: the

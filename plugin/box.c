@@ -344,6 +344,11 @@ static int plan(Box *box)
              "%ld texts found too late and expired, %ld days whose text would not fit)",
              result.texts_planned, result.student_days, result.guardians_skipped,
              result.texts_expired, result.days_too_long);
+    if (result.concerns_opened > 0 || result.concern_texts > 0 || result.concern_expired > 0)
+        info(0,
+             "absencebox: %ld attendance concerns opened; %ld concern texts planned, %ld found "
+             "too late and expired",
+             result.concerns_opened, result.concern_texts, result.concern_expired);
     if (result.days_too_long > 0)
         warning(0,
                 "absencebox: %ld absence texts were not sent because they would not fit "

@@ -434,14 +434,20 @@ static int check_sender(Reader *r, Octstr *sender)
 static int check_link(Reader *r, AbsenceConfig *config)
 {
     Octstr *link = config->box.report_link;
+    const char *user = template_uses_link(config->box.message_template, TEMPLATE_ABSENCE)
+                           ? "message-template"
+                       : template_uses_link(config->box.concern_template, TEMPLATE_CONCERN)
+                           ? "concern-template"
+                           : NULL;
     long i;
 
-    if (!template_uses_link(config->box.message_template))
+    if (user == NULL)
         return 0;
     if (link == NULL || octstr_len(link) == 0)
         return reader_fail(r, "report-link",
-                           "is required because message-template contains "
-                           "{link}: set it to the college's record-an-absence link");
+                           "is required because %s contains "
+                           "{link}: set it to the college's record-an-absence link",
+                           user);
     for (i = 0; i < octstr_len(link); i++) {
         int c = octstr_get_char(link, i);
         if (isspace(c) || c == '{' || c == '}')
@@ -450,37 +456,60 @@ static int check_link(Reader *r, AbsenceConfig *config)
     return 0;
 }
 
-/* Render with the longest student ID allowed for and hold it to the budget. */
-static int check_length(Reader *r, AbsenceConfig *config)
+/* A template's text for the longest student ID allowed for (and, for a
+ * concern, a three-digit number of days). */
+static Octstr *longest_text(AbsenceConfig *config, TemplateKind kind)
 {
-    Octstr *id = octstr_create("");
-    Octstr *text;
-    long septets, units, max_septets, max_units;
+    Octstr *id = octstr_create(""), *text;
     int i;
 
     for (i = 0; i < TEMPLATE_MAX_STUDENT_ID; i++)
         octstr_append_char(id, 'X');
-    text = template_render(config->box.message_template, id, octstr_imm("23:59"),
-                           config->box.report_link);
+    if (kind == TEMPLATE_CONCERN)
+        text = template_render_concern(config->box.concern_template, id, 999,
+                                       config->box.report_link);
+    else
+        text = template_render(config->box.message_template, id, octstr_imm("23:59"),
+                               config->box.report_link);
+    octstr_destroy(id);
+    return text;
+}
+
+/* Check a template and hold its longest text to the budget: max-segments
+ * for absence texts, one segment for concern texts. */
+static int check_template(Reader *r, AbsenceConfig *config, TemplateKind kind)
+{
+    const char *key = kind == TEMPLATE_CONCERN ? "concern-template" : "message-template";
+    Octstr *template = kind == TEMPLATE_CONCERN ? config->box.concern_template
+                                                : config->box.message_template;
+    long segments = kind == TEMPLATE_CONCERN ? 1 : config->box.max_segments;
+    long septets, units, max_septets, max_units;
+    Octstr *text, *error = NULL;
+
+    if (template_check(template, kind, &error) < 0) {
+        reader_fail(r, key, "%S", error);
+        octstr_destroy(error);
+        return -1;
+    }
+    text = longest_text(config, kind);
     septets = gsm_septet_count(text);
     units = gsm_ucs2_units(text);
-    octstr_destroy(id);
     octstr_destroy(text);
-    max_septets = gsm_septet_budget(config->box.max_segments);
-    max_units = config->box.allow_ucs2 ? gsm_ucs2_budget(config->box.max_segments) : 0;
+    max_septets = gsm_septet_budget(segments);
+    max_units = config->box.allow_ucs2 ? gsm_ucs2_budget(segments) : 0;
     if (septets < 0 && !config->box.allow_ucs2)
-        return reader_fail(r, "message-template",
+        return reader_fail(r, key,
                            "uses a character outside the GSM 7-bit "
                            "alphabet (it or report-link): use plain characters, or set "
                            "allow-ucs2 = true to send UCS-2 texts");
     if (septets > max_septets || (septets < 0 && units > max_units))
-        return reader_fail(r, "message-template",
+        return reader_fail(r, key,
                            "a text for a %d-character student ID would "
-                           "take %ld %s, more than %ld SMS segment(s) hold: shorten the text "
-                           "or raise max-segments",
+                           "take %ld %s, more than %ld SMS segment(s) hold: shorten the text%s",
                            TEMPLATE_MAX_STUDENT_ID, septets < 0 ? units : septets,
-                           septets < 0 ? "UCS-2 characters" : "GSM septets",
-                           config->box.max_segments);
+                           septets < 0 ? "UCS-2 characters" : "GSM septets", segments,
+                           kind == TEMPLATE_CONCERN ? " (a concern text is one SMS)"
+                                                    : " or raise max-segments");
     return 0;
 }
 
@@ -498,7 +527,6 @@ static int check_admin(Reader *r, BoxSettings *box)
 static int check_box(Reader *r, AbsenceConfig *config)
 {
     BoxSettings *box = &config->box;
-    Octstr *error = NULL;
 
     if (check_admin(r, box) < 0)
         return -1;
@@ -519,14 +547,16 @@ static int check_box(Reader *r, AbsenceConfig *config)
                            "'%S' is neither \"unregistered\" (imported parents must still "
                            "register on the portal) nor \"active\" (texted straight away)",
                            box->import_account_status);
-    if (template_check(box->message_template, &error) < 0) {
-        reader_fail(r, "message-template", "%S", error);
-        octstr_destroy(error);
+    if (box->concern_send_minute >= box->latest_send_minute)
+        return reader_fail(r, "concern-send-time",
+                           "%02ld:%02ld is not before latest-send-time (%02ld:%02ld): no "
+                           "concern text could ever be sent",
+                           box->concern_send_minute / 60, box->concern_send_minute % 60,
+                           box->latest_send_minute / 60, box->latest_send_minute % 60);
+    if (check_template(r, config, TEMPLATE_ABSENCE) < 0 ||
+        check_template(r, config, TEMPLATE_CONCERN) < 0)
         return -1;
-    }
-    if (check_link(r, config) < 0 || check_sender(r, box->sender) < 0)
-        return -1;
-    return check_length(r, config);
+    return check_link(r, config) < 0 || check_sender(r, box->sender) < 0 ? -1 : 0;
 }
 
 /* ---- loading ----------------------------------------------------------- */

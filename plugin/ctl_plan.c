@@ -29,8 +29,11 @@ int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
     policy_plan_read(rows, &result);
     PQclear(rows);
     printf("student-days settled: %ld\ntexts planned: %ld\ntexts expired: %ld\n"
-           "guardians skipped: %ld\ndays whose text would not fit: %ld\n",
+           "guardians skipped: %ld\ndays whose text would not fit: %ld\n"
+           "attendance concerns opened: %ld\nconcern texts planned: %ld\n"
+           "concern texts expired: %ld\n",
            result.student_days, result.texts_planned, result.texts_expired,
-           result.guardians_skipped, result.days_too_long);
+           result.guardians_skipped, result.days_too_long, result.concerns_opened,
+           result.concern_texts, result.concern_expired);
     return 0;
 }

@@ -41,8 +41,8 @@ static const char record_functions_sql[] =
 
 /*
  * Everything the function files create, dropped before they are applied
- * again: views, then functions and procedures, then enums and free-standing
- * composite types. No cascade: should a table ever come to depend on one
+ * again: triggers on the schema's tables, views, then functions and
+ * procedures, then enums and free-standing composite types. No cascade: should a table ever come to depend on one
  * of them, the drop fails and says so, and nothing changes.
  */
 static const char drop_functions_sql[] =
@@ -50,6 +50,10 @@ static const char drop_functions_sql[] =
     "declare\n"
     "    v_list text;\n"
     "begin\n"
+    "    select string_agg(format('drop trigger %I on %s', t.tgname, t.tgrelid::regclass), '; ')\n"
+    "      into v_list from pg_trigger t join pg_class c on c.oid = t.tgrelid\n"
+    "     where c.relnamespace = 'absence'::regnamespace and not t.tgisinternal;\n"
+    "    if v_list is not null then execute v_list; end if;\n"
     "    select string_agg(c.oid::regclass::text, ', ') into v_list from pg_class c\n"
     "     where c.relnamespace = 'absence'::regnamespace and c.relkind in ('v', 'm');\n"
     "    if v_list is not null then execute 'drop view ' || v_list; end if;\n"

@@ -10,6 +10,9 @@ void policy_plan_read(PGresult *rows, PlanResult *result)
     result->texts_expired = db_long(rows, 0, "texts_expired");
     result->guardians_skipped = db_long(rows, 0, "guardians_skipped");
     result->days_too_long = db_long(rows, 0, "days_too_long");
+    result->concerns_opened = db_long(rows, 0, "concerns_opened");
+    result->concern_texts = db_long(rows, 0, "concern_texts_planned");
+    result->concern_expired = db_long(rows, 0, "concern_texts_expired");
 }
 
 int policy_plan(PGconn *conn, const AbsenceConfig *config, const char *at, Octstr *box_id,

@@ -3,8 +3,31 @@
  */
 #include "template.h"
 
-static const char *const placeholders[] = {"student_id", "lesson_time", "link"};
-#define PLACEHOLDER_COUNT (sizeof(placeholders) / sizeof(placeholders[0]))
+/* Every placeholder of any template, in the order of the values a render
+ * takes; which of them a kind of text may or must use is in kinds[]. */
+enum { STUDENT_ID, LESSON_TIME, LINK, DAYS, PLACEHOLDER_COUNT };
+static const char *const placeholders[PLACEHOLDER_COUNT] = {"student_id", "lesson_time", "link",
+                                                            "days"};
+
+typedef struct TemplateRules {
+    int allowed[PLACEHOLDER_COUNT];
+    int required[PLACEHOLDER_COUNT];
+    const char *usable;  /* the placeholders it may use, for the error line */
+    const char *missing; /* what to say when a required one is missing */
+} TemplateRules;
+
+static const TemplateRules kinds[] = {
+    [TEMPLATE_ABSENCE] = {{1, 1, 1, 0},
+                          {1, 1, 0, 0},
+                          "{student_id}, {lesson_time} or {link}",
+                          "the text must name the student and the lesson: "
+                          "put {student_id} and {lesson_time} in it"},
+    [TEMPLATE_CONCERN] = {{1, 0, 1, 1},
+                          {1, 0, 0, 1},
+                          "{student_id}, {days} or {link}",
+                          "the text must name the student and the number of days: "
+                          "put {student_id} and {days} in it"},
+};
 
 /* Index of NAME in placeholders[], or -1. */
 static int placeholder_index(Octstr *name)
@@ -23,7 +46,8 @@ static int placeholder_index(Octstr *name)
  */
 typedef void (*TemplatePiece)(void *context, Octstr *template, long from, long len, int index);
 
-static int template_walk(Octstr *template, TemplatePiece emit, void *context, Octstr **error)
+static int template_walk(Octstr *template, TemplateKind kind, TemplatePiece emit, void *context,
+                         Octstr **error)
 {
     long pos = 0, open, close;
 
@@ -45,10 +69,9 @@ static int template_walk(Octstr *template, TemplatePiece emit, void *context, Oc
         } else {
             Octstr *name = octstr_copy(template, open + 1, close - open - 1);
             int index = placeholder_index(name);
-            if (index < 0) {
-                *error = octstr_format("unknown placeholder {%S}: use {student_id}, "
-                                       "{lesson_time} or {link}",
-                                       name);
+            if (index < 0 || !kinds[kind].allowed[index]) {
+                *error = octstr_format("unknown placeholder {%S}: use %s", name,
+                                       kinds[kind].usable);
                 octstr_destroy(name);
                 return -1;
             }
@@ -69,28 +92,28 @@ static void count_piece(void *context, Octstr *template, long from, long len, in
         seen[index]++;
 }
 
-int template_check(Octstr *template, Octstr **error)
+int template_check(Octstr *template, TemplateKind kind, Octstr **error)
 {
-    int seen[PLACEHOLDER_COUNT] = {0};
+    int seen[PLACEHOLDER_COUNT] = {0}, i;
 
-    if (template_walk(template, count_piece, seen, error) < 0)
+    if (template_walk(template, kind, count_piece, seen, error) < 0)
         return -1;
-    if (seen[0] == 0 || seen[1] == 0) {
-        *error = octstr_format("the text must name the student and the lesson: "
-                               "put {student_id} and {lesson_time} in it");
-        return -1;
-    }
+    for (i = 0; i < PLACEHOLDER_COUNT; i++)
+        if (kinds[kind].required[i] && seen[i] == 0) {
+            *error = octstr_create(kinds[kind].missing);
+            return -1;
+        }
     return 0;
 }
 
-int template_uses_link(Octstr *template)
+int template_uses_link(Octstr *template, TemplateKind kind)
 {
     int seen[PLACEHOLDER_COUNT] = {0};
     Octstr *error = NULL;
 
-    template_walk(template, count_piece, seen, &error);
+    template_walk(template, kind, count_piece, seen, &error);
     octstr_destroy(error);
-    return seen[2] > 0;
+    return seen[LINK] > 0;
 }
 
 typedef struct RenderContext {
@@ -108,12 +131,28 @@ static void render_piece(void *context, Octstr *template, long from, long len, i
         octstr_append(render->out, render->values[index]);
 }
 
-Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time, Octstr *link)
+static Octstr *render_template(Octstr *template, TemplateKind kind, RenderContext *render)
 {
-    RenderContext render = {octstr_create(""), {student_id, lesson_time, link}};
     Octstr *error = NULL;
 
-    template_walk(template, render_piece, &render, &error);
+    template_walk(template, kind, render_piece, render, &error);
     octstr_destroy(error);
-    return render.out;
+    return render->out;
+}
+
+Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time, Octstr *link)
+{
+    RenderContext context = {octstr_create(""), {student_id, lesson_time, link, NULL}};
+
+    return render_template(template, TEMPLATE_ABSENCE, &context);
+}
+
+Octstr *template_render_concern(Octstr *template, Octstr *student_id, long days, Octstr *link)
+{
+    Octstr *count = octstr_format("%ld", days), *text;
+    RenderContext context = {octstr_create(""), {student_id, NULL, link, count}};
+
+    text = render_template(template, TEMPLATE_CONCERN, &context);
+    octstr_destroy(count);
+    return text;
 }

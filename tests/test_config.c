@@ -303,6 +303,7 @@ static void test_policy_settings_are_passed_by_name(void **state)
 {
     AbsenceConfig *config = load_ok(box_with("send-delay = 600\n"
                                              "latest-send-time = \"08:05\"\n"
+                                             "concern-send-time = \"07:45\"\n"
                                              "absent-marks = \"O;N \\\"\"\n"
                                              "allow-ucs2 = yes\n"
                                              "pastoral-category = \"Absence \\\"text\\\"\"\n"));
@@ -317,7 +318,11 @@ static void test_policy_settings_are_passed_by_name(void **state)
         "{lesson_time}. If this is a genuine absence, please notify us here: {link}\", "
         "\"max-segments\": 1, \"allow-ucs2\": true, \"allow-international\": false, "
         "\"import-lower-priority\": false, \"import-account-status\": \"unregistered\", "
-        "\"max-linked-adults\": 4, \"pastoral-category\": \"Absence \\\"text\\\"\"}");
+        "\"max-linked-adults\": 4, \"concern-consecutive-days\": 3, \"concern-term-days\": 5, "
+        "\"concern-template\": \"Attendance concern: student {student_id} has been absent on "
+        "{days} days this term. Please contact the college to discuss: {link}\", "
+        "\"concern-send-time\": \"07:45\", "
+        "\"pastoral-category\": \"Absence \\\"text\\\"\"}");
     config_destroy(config);
 }
 
@@ -360,6 +365,32 @@ static void test_lateness_must_exceed_delay(void **state)
     assert_octstr_equal(load_error(box_with("send-delay = 1200\nmax-lateness = 1200\n")),
                         "FILE:6: group 'absencebox', key 'max-lateness': 1200 is not after "
                         "send-delay (1200): no text could ever be sent");
+}
+
+static void test_concern_send_time_must_precede_latest_send_time(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("concern-send-time = \"19:00\"\n")),
+                        "FILE:5: group 'absencebox', key 'concern-send-time': 19:00 is not "
+                        "before latest-send-time (19:00): no concern text could ever be sent");
+}
+
+static void test_concern_template_is_checked_like_the_message_template(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("concern-template = \"{student_id} missed "
+                                            "{lesson_time}\"\n")),
+                        "FILE:5: group 'absencebox', key 'concern-template': unknown placeholder "
+                        "{lesson_time}: use {student_id}, {days} or {link}");
+    /* 140 characters with a 20-character ID and 3 digits: 163, one SMS holds 160 */
+    assert_octstr_equal(
+        load_error(box_with("concern-template = \"{student_id} {days} "
+                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                            "xxxx\"\nmax-segments = 3\n")),
+        "FILE:5: group 'absencebox', key 'concern-template': a text for a 20-character student "
+        "ID would take 163 GSM septets, more than 1 SMS segment(s) hold: shorten the text (a "
+        "concern text is one SMS)");
 }
 
 static void test_pgsql_id_must_match_a_group(void **state)
@@ -543,6 +574,8 @@ int main(void)
         cmocka_unit_test(test_unknown_import_account_status_is_rejected),
         cmocka_unit_test(test_sender_too_long),
         cmocka_unit_test(test_lateness_must_exceed_delay),
+        cmocka_unit_test(test_concern_send_time_must_precede_latest_send_time),
+        cmocka_unit_test(test_concern_template_is_checked_like_the_message_template),
         cmocka_unit_test(test_pgsql_id_must_match_a_group),
         cmocka_unit_test(test_inline_comment_is_rejected),
         cmocka_unit_test(test_hash_inside_quotes_is_data),

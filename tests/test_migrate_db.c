@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 7 /* the newest migration's version */
+#define NEWEST 8 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -128,6 +128,65 @@ static void test_migrate_creates_the_contract_columns(void **state)
         "pastoral_log|entry|text\n");
 }
 
+static void assert_refused_by(const char *sql, const char *constraint);
+
+/* The contract's additions for concerns: the term (MIS input), the text's
+ * kind, the concern and the communication log with the columns the MIS reads. */
+static void test_migrate_creates_the_concern_contract(void **state)
+{
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_octstr_equal(
+        test_db_rows(db,
+                     "select table_name, column_name, data_type, is_nullable,"
+                     "       coalesce(column_default, '~')"
+                     "  from information_schema.columns"
+                     " where table_schema = 'absence'"
+                     "   and (table_name = 'term'"
+                     "     or table_name = 'notification' and column_name in ('kind', 'due_at')"
+                     "     or table_name = 'attendance_concern' and column_name in ("
+                     "        'concern_id', 'student_id', 'term_id', 'rule', 'absence_days',"
+                     "        'detected_at', 'state', 'closed_at', 'note')"
+                     "     or table_name = 'communication_log' and column_name in ("
+                     "        'student_id', 'guardian_id', 'concern_id', 'notification_id',"
+                     "        'reply_id', 'method', 'direction', 'occurred_at', 'outcome',"
+                     "        'recorded_by', 'note'))"
+                     " order by table_name, ordinal_position",
+                     SQL_END),
+        "attendance_concern|concern_id|bigint|NO|~\n"
+        "attendance_concern|student_id|text|NO|~\n"
+        "attendance_concern|term_id|bigint|NO|~\n"
+        "attendance_concern|rule|text|NO|~\n"
+        "attendance_concern|absence_days|ARRAY|NO|~\n"
+        "attendance_concern|detected_at|timestamp with time zone|NO|~\n"
+        "attendance_concern|state|text|NO|'open'::text\n"
+        "attendance_concern|closed_at|timestamp with time zone|YES|~\n"
+        "attendance_concern|note|text|YES|~\n"
+        "communication_log|student_id|text|NO|~\n"
+        "communication_log|guardian_id|bigint|YES|~\n"
+        "communication_log|concern_id|bigint|YES|~\n"
+        "communication_log|notification_id|bigint|YES|~\n"
+        "communication_log|reply_id|bigint|YES|~\n"
+        "communication_log|method|text|NO|~\n"
+        "communication_log|direction|text|NO|~\n"
+        "communication_log|occurred_at|timestamp with time zone|NO|~\n"
+        "communication_log|outcome|text|NO|~\n"
+        "communication_log|recorded_by|text|NO|~\n"
+        "communication_log|note|text|YES|~\n"
+        "notification|due_at|timestamp with time zone|NO|~\n"
+        "notification|kind|text|NO|'absence'::text\n"
+        "term|term_id|bigint|NO|~\n"
+        "term|name|text|YES|~\n"
+        "term|starts_on|date|NO|~\n"
+        "term|ends_on|date|NO|~\n");
+    assert_refused_by("insert into absence.term values (1, 'Autumn', '2026-12-18', '2026-09-01')",
+                      "term_ends_after_it_starts");
+    assert_refused_by("insert into absence.communication_log (student_id, method, direction, "
+                      "occurred_at, outcome, recorded_by) values ('S1', 'fax', 'out', now(), "
+                      "'sent', 'me')",
+                      "communication_log_method_known");
+}
+
 static void test_migrate_creates_the_contract_keys(void **state)
 {
     (void)state;
@@ -150,7 +209,7 @@ static void test_migrate_creates_the_contract_keys(void **state)
         "absence.guardian|p|PRIMARY KEY (guardian_id)\n"
         "absence.guardian_student|p|PRIMARY KEY (guardian_id, student_id)\n"
         "absence.notification|p|PRIMARY KEY (notification_id)\n"
-        "absence.notification|u|UNIQUE (student_id, school_day, recipient)\n"
+        "absence.notification|u|UNIQUE (kind, student_id, school_day, recipient)\n"
         "absence.notification|u|UNIQUE (token)\n"
         "absence.pastoral_log|p|PRIMARY KEY (pastoral_log_id)\n"
         "absence.pastoral_log|u|UNIQUE (notification_id)\n");
@@ -207,7 +266,8 @@ static void test_second_migrate_changes_nothing(void **state)
                                      "order by version",
                                      SQL_END),
                         "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
-                        "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n");
+                        "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n"
+                        "8|008_concerns.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -301,7 +361,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "7|~|1\n");
+                        "8|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -314,7 +374,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (7): upgrade absencebox");
+                               "knows (8): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -343,7 +403,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "7|1\n");
+                        "8|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -357,20 +417,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|7");
+    assert_octstr_equal(migrate_to(changed), "0|1|8");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|7");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|8");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|7");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|8");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -385,7 +445,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|7");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|8");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -424,7 +484,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "7: run 'absencectl migrate'");
+                               "8: run 'absencectl migrate'");
     migrate_to(changed);
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -532,7 +592,7 @@ static void test_an_upgraded_database_plans_with_the_new_functions(void **state)
                                      "select * from absence.plan(absence.policy_settings(), "
                                      "'2026-06-15 10:30 Europe/London')",
                                      SQL_END),
-                        "1|1|0|0|0\n");
+                        "1|1|0|0|0|0|0|0\n");
     assert_octstr_equal(test_db_rows(db,
                                      "select student_id, status from absence.notification "
                                      "order by notification_id",
@@ -675,9 +735,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 7 migrations and the "
-                                            "functions, now at version 7\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 7\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 8 migrations and the "
+                                            "functions, now at version 8\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 8\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)
@@ -709,6 +769,7 @@ int main(void)
 {
     static const struct CMUnitTest tests[] = {
         DB_TEST(test_migrate_creates_the_contract_columns),
+        DB_TEST(test_migrate_creates_the_concern_contract),
         DB_TEST(test_migrate_creates_the_contract_keys),
         DB_TEST(test_lesson_must_end_after_it_starts),
         DB_TEST(test_unknown_account_status_is_refused),

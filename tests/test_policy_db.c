@@ -577,7 +577,7 @@ static void test_planning_ahead_of_the_clock_settles_nothing(void **state)
                                      "date_trunc('day', now()) + interval '1 day 10 hours 30 "
                                      "minutes')",
                                      SQL_END),
-                        "0|0|0|0|0\n");
+                        "0|0|0|0|0|0|0|0\n");
 }
 
 static void test_planning_ahead_that_settles_nothing_is_allowed(void **state)
@@ -588,7 +588,7 @@ static void test_planning_ahead_that_settles_nothing_is_allowed(void **state)
                                      "select * from absence.plan(absence.policy_settings(), "
                                      "date_trunc('day', now()) + interval '1 day 9 hours')",
                                      SQL_END),
-                        "0|0|0|0|0\n");
+                        "0|0|0|0|0|0|0|0\n");
 }
 
 static void test_plan_takes_its_settings_from_the_config_file(void **state)

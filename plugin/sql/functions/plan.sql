@@ -21,22 +21,28 @@ $$;
 -- corrected before the text is due must still stop it: it raises instead.
 -- While sending is paused (absence.sending_pause) it settles nothing, so
 -- that registers corrected during the pause count once it is over.
+-- It then looks for attendance concerns among the days over at p_at and
+-- plans the concern texts due then (concerns.sql), at the same instant;
+-- never ahead of the database's clock, where a day is not over yet.
 create function absence.plan(
     p_cfg absence.policy_config,
     p_at timestamptz default null,
     p_box_id text default null)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
-    guardians_skipped integer, days_too_long integer)
+    guardians_skipped integer, days_too_long integer, concerns_opened integer,
+    concern_texts_planned integer, concern_texts_expired integer)
 language plpgsql
 as $$
 #variable_conflict use_column
 declare
     v_at timestamptz := coalesce(p_at, now());
     v_done record;
+    v_opened integer;
+    v_concern record;
 begin
     if exists (select 1 from absence.sending_paused()) then
-        return query select 0, 0, 0, 0, 0;
+        return query select 0, 0, 0, 0, 0, 0, 0, 0;
         return;
     end if;
     with trig as (
@@ -64,10 +70,10 @@ begin
     ), texts as (
         insert into absence.notification as n
             (student_id, guardian_id, lesson_id, school_day, recipient, body, status,
-             due_at, expires_at)
+             due_at, expires_at, status_changed_at)
         select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
                case o.outcome when 'planned' then 'pending' else 'expired' end,
-               o.due_at, o.expires_at
+               o.due_at, o.expires_at, v_at
         from outcome o
         where o.skip_reason is null
         on conflict do nothing
@@ -93,7 +99,12 @@ begin
                         v_at, v_done.days, now()
             using hint = 'absencectl preview --at shows what would be planned then, writing nothing';
     end if;
+    -- concerns only count days that are over by the database's clock too
+    v_opened := case when v_at <= now() then absence.detect_concerns(p_cfg, v_at, p_box_id)
+                     else 0 end;
+    select * into v_concern from absence.plan_concern_texts(p_cfg, v_at) where v_at <= now();
     return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
-                        v_done.too_long;
+                        v_done.too_long, v_opened, coalesce(v_concern.planned, 0),
+                        coalesce(v_concern.expired, 0);
 end
 $$;

@@ -113,7 +113,8 @@ as $$
            end
     from absence.guardian_checks(p_cfg, p_student_id) g
     left join t on true
-    left join absence.notification n on n.student_id = p_student_id and n.school_day = p_day
+    left join absence.notification n on n.kind = 'absence' and n.student_id = p_student_id
+                                    and n.school_day = p_day
                                     and n.guardian_id = g.guardian_id
     left join absence.guardian_skip k on k.student_id = p_student_id and k.school_day = p_day
                                      and k.guardian_id = g.guardian_id

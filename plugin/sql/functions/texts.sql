@@ -84,22 +84,40 @@ begin
 end
 $$;
 
--- The pastoral log entry for a delivered text, as the MIS shows it.
+-- The pastoral log entry for a delivered text, as the MIS shows it: about
+-- the lesson for an absence text, about the pattern for a concern text.
 create function absence.pastoral_entry(p_notification absence.notification,
                                        p_cfg absence.policy_config)
 returns text
 language sql stable
 as $$
-    select format('Absence text delivered to %s (guardian %s) on %s about %s''s absence from '
-                  '%s at %s on %s: "%s"',
-                  coalesce(g.name, 'a guardian'), p_notification.guardian_id,
-                  absence.mask_mobile(p_notification.recipient), p_notification.student_id,
-                  coalesce(l.title, 'the lesson'),
-                  to_char(l.starts_at at time zone (p_cfg).timezone, 'HH24:MI'),
-                  to_char(p_notification.school_day, 'YYYY-MM-DD'), p_notification.body)
+    select case p_notification.kind
+        when 'concern' then format(
+            'Attendance concern text delivered to %s (guardian %s) on %s about %s''s %s absence '
+            'days (%s) in term %s: "%s"',
+            coalesce(g.name, 'a guardian'), p_notification.guardian_id,
+            absence.mask_mobile(p_notification.recipient), p_notification.student_id,
+            k.rule, array_to_string(k.absence_days, ', '), k.term_id, p_notification.body)
+        else format('Absence text delivered to %s (guardian %s) on %s about %s''s absence from '
+                    '%s at %s on %s: "%s"',
+                    coalesce(g.name, 'a guardian'), p_notification.guardian_id,
+                    absence.mask_mobile(p_notification.recipient), p_notification.student_id,
+                    coalesce(l.title, 'the lesson'),
+                    to_char(l.starts_at at time zone (p_cfg).timezone, 'HH24:MI'),
+                    to_char(p_notification.school_day, 'YYYY-MM-DD'), p_notification.body)
+        end
       from (select 1) one
       left join absence.guardian g on g.guardian_id = p_notification.guardian_id
       left join absence.lesson l on l.lesson_id = p_notification.lesson_id
+      left join absence.attendance_concern k on k.concern_id = p_notification.concern_id
+$$;
+
+-- The pastoral log's category for a delivered text of p_kind.
+create function absence.pastoral_category(p_cfg absence.policy_config, p_kind text)
+returns text
+language sql immutable
+as $$
+    select case p_kind when 'concern' then 'Attendance concern' else (p_cfg).pastoral_category end
 $$;
 
 -- Apply a batch of delivery reports in one statement (so one transaction):
@@ -176,7 +194,8 @@ begin
             insert into absence.pastoral_log
                 (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
             select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(),
-                   (p_cfg).pastoral_category, absence.pastoral_entry(c::absence.notification, p_cfg)
+                   absence.pastoral_category(p_cfg, c.kind),
+                   absence.pastoral_entry(c::absence.notification, p_cfg)
               from changed c
              where c.status = 'delivered'
             on conflict (notification_id) do nothing

@@ -1,0 +1,141 @@
+-- communication.sql: the communication log (README, "7. Attendance
+-- concerns"): every attempt to reach a family. The box's texts are logged
+-- by a trigger on absence.notification, so that every way a text reaches
+-- an outcome (a report, an ack, the planner, the sweep, staff) writes its
+-- row in the same transaction as the status change; staff add their calls,
+-- letters, e-mails and meetings with log_contact().
+
+-- The outcomes of a text that the log records.
+create function absence.is_text_outcome(p_status text)
+returns boolean
+language sql immutable
+as $$
+    select p_status in ('delivered', 'failed', 'expired', 'unconfirmed')
+$$;
+
+-- A text reached an outcome: its log row, at the instant of the change.
+-- A delivered concern text also moves its concern (and any other of the
+-- student's concerns planned with it) from open to notified.
+create function absence.log_text_outcome()
+returns trigger
+language plpgsql
+as $$
+begin
+    insert into absence.communication_log
+        (student_id, guardian_id, concern_id, notification_id, method, direction, occurred_at,
+         outcome, recorded_by, note)
+    values (new.student_id, new.guardian_id, new.concern_id, new.notification_id, 'sms', 'out',
+            new.status_changed_at, new.status, coalesce(new.box_id, 'absencebox'),
+            case when new.resolution = 'cancelled' and new.status = 'expired'
+                 then 'cancelled by staff' else new.failure_reason end);
+    if new.kind = 'concern' and new.status = 'delivered' then
+        update absence.attendance_concern k
+           set state = 'notified'
+          from absence.attendance_concern c
+         where c.concern_id = new.concern_id
+           and k.student_id = c.student_id and k.term_id = c.term_id
+           and k.texts_planned_at = c.texts_planned_at
+           and k.state = 'open';
+    end if;
+    return null;
+end
+$$;
+
+create trigger notification_outcome_logged
+    after insert on absence.notification
+    for each row when (absence.is_text_outcome(new.status))
+    execute function absence.log_text_outcome();
+create trigger notification_outcome_change_logged
+    after update of status on absence.notification
+    for each row when (new.status is distinct from old.status
+                       and absence.is_text_outcome(new.status))
+    execute function absence.log_text_outcome();
+
+-- Record a contact staff made or had with a family (absencectl
+-- log-contact). The student must exist; a guardian given must be linked to
+-- them, a concern given must be theirs; it cannot be in the future. Returns
+-- the new row's id.
+create function absence.log_contact(
+    p_student_id text, p_method text, p_outcome text, p_actor text,
+    p_guardian_id bigint default null, p_concern_id bigint default null,
+    p_note text default null, p_at timestamptz default null, p_direction text default 'out')
+returns bigint
+language plpgsql
+as $$
+declare
+    v_id bigint;
+begin
+    if not exists (select 1 from absence.student where student_id = p_student_id) then
+        raise exception 'there is no student %', p_student_id;
+    end if;
+    if p_method is null or p_method not in ('phone', 'email', 'letter', 'meeting', 'sms') then
+        raise exception 'unknown method "%": use phone, email, letter, meeting or sms', p_method;
+    end if;
+    if p_direction is null or p_direction not in ('out', 'in') then
+        raise exception 'unknown direction "%": use out (the college reached the family) or in',
+            p_direction;
+    end if;
+    if coalesce(btrim(p_outcome), '') = '' then
+        raise exception 'say what came of it with --outcome "...", e.g. "spoke to parent"';
+    end if;
+    if p_guardian_id is not null and not exists (
+            select 1 from absence.guardian_student
+             where guardian_id = p_guardian_id and student_id = p_student_id) then
+        raise exception 'guardian % is not linked to student %', p_guardian_id, p_student_id;
+    end if;
+    if p_concern_id is not null and not exists (
+            select 1 from absence.attendance_concern
+             where concern_id = p_concern_id and student_id = p_student_id) then
+        raise exception 'student % has no concern %', p_student_id, p_concern_id;
+    end if;
+    if p_at > now() + interval '1 minute' then
+        raise exception 'the contact is dated % , in the future: log a contact once it happened',
+            p_at;
+    end if;
+    insert into absence.communication_log
+        (student_id, guardian_id, concern_id, method, direction, occurred_at, outcome,
+         recorded_by, note)
+    values (p_student_id, p_guardian_id, p_concern_id, p_method, p_direction,
+            coalesce(p_at, now()), btrim(p_outcome), p_actor, nullif(btrim(p_note), ''))
+    returning communication_id into v_id;
+    return v_id;
+end
+$$;
+
+-- A student's log lines on p_day (college date), as absencectl explain
+-- shows them, with the number texted masked.
+create function absence.communication_day(p_cfg absence.policy_config, p_student_id text,
+                                          p_day date, p_machine boolean default false)
+returns table (id bigint, at text, method text, direction text, guardian bigint,
+               number text, concern bigint, text bigint, outcome text, recorded_by text,
+               note text)
+language sql stable
+as $$
+    select c.communication_id,
+           absence.shown_time(c.occurred_at, (p_cfg).timezone, p_machine, 'HH24:MI:SS'),
+           c.method, c.direction, c.guardian_id, absence.mask_mobile(n.recipient), c.concern_id,
+           c.notification_id, c.outcome, c.recorded_by, coalesce(c.note, '')
+      from absence.communication_log c
+      left join absence.notification n on n.notification_id = c.notification_id
+     where c.student_id = p_student_id
+       and c.occurred_at >= absence.college_instant(p_cfg, p_day, '00:00')
+       and c.occurred_at < absence.college_instant(p_cfg, p_day + 1, '00:00')
+     order by c.occurred_at, c.communication_id
+$$;
+
+-- The log from p_since to p_until, oldest first, for the MIS
+-- (absencectl export-pastoral --what communication-log).
+create function absence.communication_export(p_cfg absence.policy_config, p_since timestamptz,
+                                             p_until timestamptz)
+returns table (id bigint, occurred_at text, student text, guardian bigint, concern bigint,
+               notification bigint, reply bigint, method text, direction text, outcome text,
+               recorded_by text, note text)
+language sql stable
+as $$
+    select c.communication_id, absence.iso_local(c.occurred_at, (p_cfg).timezone),
+           c.student_id, c.guardian_id, c.concern_id, c.notification_id, c.reply_id, c.method,
+           c.direction, c.outcome, c.recorded_by, c.note
+      from absence.communication_log c
+     where c.occurred_at >= p_since and c.occurred_at < p_until
+     order by c.occurred_at, c.communication_id
+$$;
