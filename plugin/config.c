@@ -434,11 +434,10 @@ static int check_sender(Reader *r, Octstr *sender)
 static int check_link(Reader *r, AbsenceConfig *config)
 {
     Octstr *link = config->box.report_link;
-    const char *user = template_uses_link(config->box.message_template, TEMPLATE_ABSENCE)
-                           ? "message-template"
-                       : template_uses_link(config->box.concern_template, TEMPLATE_CONCERN)
-                           ? "concern-template"
-                           : NULL;
+    const char *user =
+        template_uses_link(config->box.message_template, TEMPLATE_ABSENCE)   ? "message-template"
+        : template_uses_link(config->box.concern_template, TEMPLATE_CONCERN) ? "concern-template"
+                                                                             : NULL;
     long i;
 
     if (user == NULL)
@@ -466,8 +465,8 @@ static Octstr *longest_text(AbsenceConfig *config, TemplateKind kind)
     for (i = 0; i < TEMPLATE_MAX_STUDENT_ID; i++)
         octstr_append_char(id, 'X');
     if (kind == TEMPLATE_CONCERN)
-        text = template_render_concern(config->box.concern_template, id, 999,
-                                       config->box.report_link);
+        text =
+            template_render_concern(config->box.concern_template, id, 999, config->box.report_link);
     else
         text = template_render(config->box.message_template, id, octstr_imm("23:59"),
                                config->box.report_link);
@@ -480,8 +479,8 @@ static Octstr *longest_text(AbsenceConfig *config, TemplateKind kind)
 static int check_template(Reader *r, AbsenceConfig *config, TemplateKind kind)
 {
     const char *key = kind == TEMPLATE_CONCERN ? "concern-template" : "message-template";
-    Octstr *template = kind == TEMPLATE_CONCERN ? config->box.concern_template
-                                                : config->box.message_template;
+    Octstr *template =
+        kind == TEMPLATE_CONCERN ? config->box.concern_template : config->box.message_template;
     long segments = kind == TEMPLATE_CONCERN ? 1 : config->box.max_segments;
     long septets, units, max_septets, max_units;
     Octstr *text, *error = NULL;

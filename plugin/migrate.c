@@ -42,8 +42,8 @@ static const char record_functions_sql[] =
 /*
  * Everything the function files create, dropped before they are applied
  * again: triggers on the schema's tables, views, then functions and
- * procedures, then enums and free-standing composite types. No cascade: should a table ever come to depend on one
- * of them, the drop fails and says so, and nothing changes.
+ * procedures, then enums and free-standing composite types. No cascade: should a table ever come to
+ * depend on one of them, the drop fails and says so, and nothing changes.
  */
 static const char drop_functions_sql[] =
     "do $$\n"

@@ -70,8 +70,8 @@ static int template_walk(Octstr *template, TemplateKind kind, TemplatePiece emit
             Octstr *name = octstr_copy(template, open + 1, close - open - 1);
             int index = placeholder_index(name);
             if (index < 0 || !kinds[kind].allowed[index]) {
-                *error = octstr_format("unknown placeholder {%S}: use %s", name,
-                                       kinds[kind].usable);
+                *error =
+                    octstr_format("unknown placeholder {%S}: use %s", name, kinds[kind].usable);
                 octstr_destroy(name);
                 return -1;
             }

@@ -15,7 +15,7 @@ static Octstr *render(const char *template, const char *id)
 }
 
 #define CONCERN_TEMPLATE                                                                           \
-    "Attendance concern: student {student_id} has been absent on {days} days this term. Please "  \
+    "Attendance concern: student {student_id} has been absent on {days} days this term. Please "   \
     "contact the college to discuss: {link}"
 
 /* The error template_check() gives for TEMPLATE of KIND, or "ok". */
@@ -71,8 +71,8 @@ static void test_template_without_link_is_valid(void **state)
 {
     (void)state;
     assert_octstr_equal(check("{student_id} missed {lesson_time}"), "ok");
-    assert_false(template_uses_link(octstr_imm("{student_id} missed {lesson_time}"),
-                                    TEMPLATE_ABSENCE));
+    assert_false(
+        template_uses_link(octstr_imm("{student_id} missed {lesson_time}"), TEMPLATE_ABSENCE));
 }
 
 static void test_unknown_placeholder_is_rejected(void **state)
@@ -133,9 +133,9 @@ static void test_concern_template_renders_the_policy_text(void **state)
 static void test_each_kind_takes_only_its_placeholders(void **state)
 {
     (void)state;
-    assert_octstr_equal(check_kind("{student_id} missed {days} days at {lesson_time}",
-                                   TEMPLATE_CONCERN),
-                        "unknown placeholder {lesson_time}: use {student_id}, {days} or {link}");
+    assert_octstr_equal(
+        check_kind("{student_id} missed {days} days at {lesson_time}", TEMPLATE_CONCERN),
+        "unknown placeholder {lesson_time}: use {student_id}, {days} or {link}");
     assert_octstr_equal(check("{student_id} missed {lesson_time} on {days} days"),
                         "unknown placeholder {days}: use {student_id}, {lesson_time} or {link}");
     assert_octstr_equal(check_kind("Student {student_id} has been absent a lot", TEMPLATE_CONCERN),

@@ -27,7 +27,8 @@ begin
     values (new.student_id, new.guardian_id, new.concern_id, new.notification_id, 'sms', 'out',
             new.status_changed_at, new.status, coalesce(new.box_id, 'absencebox'),
             case when new.resolution = 'cancelled' and new.status = 'expired'
-                 then 'cancelled by staff' else new.failure_reason end);
+                     then 'cancelled by staff'
+                 when new.status <> 'delivered' then new.failure_reason end);
     if new.kind = 'concern' and new.status = 'delivered' then
         update absence.attendance_concern k
            set state = 'notified'
