@@ -47,7 +47,8 @@ int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs 
 
 /* The commands' work, one ctl_*.c each (ctl_migrate.c holds migrate and
  * check-config; ctl_pause.c pause and resume; ctl_actions.c resend and
- * cancel; ctl_contacts.c import-contacts and contacts-audit). */
+ * cancel; ctl_contacts.c import-contacts and contacts-audit; ctl_concerns.c
+ * concerns, concern and log-contact). */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
@@ -62,5 +63,8 @@ int ctl_resume(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_import_contacts(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_contacts_audit(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_concerns(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_concern(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_log_contact(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

@@ -34,10 +34,12 @@ static const CtlCommand commands[] = {
      "Today's texts by status, the oldest overdue text, texts due in the next hour, each box's\n"
      "heartbeat and bearerbox connection, and when the queue should drain.",
      ctl_status},
-    {"export-pastoral", "", "--since TIME [--until TIME]", "csv,xml", 1,
-     "the pastoral log for the MIS",
-     "The pastoral log entries logged from --since up to --until (default now), times in\n"
-     "ISO 8601 with the college's UTC offset.",
+    {"export-pastoral", "", "--since TIME [--until TIME] [--what pastoral-log|communication-log]",
+     "csv,xml", 1, "the pastoral log, or the communication log, for the MIS",
+     "The pastoral log entries logged from --since up to --until (default now), or with\n"
+     "--what communication-log every contact with a family in that time (texts' outcomes and\n"
+     "staff's calls, letters, e-mails and meetings); times in ISO 8601 with the college's\n"
+     "UTC offset.",
      ctl_export_pastoral},
     {"resend", "ID", "--reason WHY", NULL, 1, "send a failed, unconfirmed or expired text again",
      "Puts text ID back to pending, due now, recorded with who and why; refused once its\n"
@@ -72,6 +74,26 @@ static const CtlCommand commands[] = {
      "landline mobiles, mobiles in another field, shared numbers, duplicate guardians, numbers\n"
      "whose last two texts failed, students nobody can be texted about, too many adults.",
      ctl_contacts_audit},
+    {"concerns", "", "[--all] [--term ID] [--student ID]", "table,csv,json", 1,
+     "attendance concerns still open (with --all, closed ones too)",
+     "One line per concern: the student, the rule (consecutive or cumulative), the absence\n"
+     "days that made it, when it was found, its state (open, notified, meeting, closed), what\n"
+     "became of its text and the last note.",
+     ctl_concerns},
+    {"concern", "meeting|close ID", "--note TEXT", NULL, 1,
+     "move a concern to the meeting stage, or close it, with a note",
+     "concern meeting ID: a meeting with the family is arranged (from open or notified).\n"
+     "concern close ID: the concern is resolved; a closed concern stays closed. Every move\n"
+     "is recorded with who made it and the note (absence.concern_action).",
+     ctl_concern},
+    {"log-contact", "STUDENT_ID",
+     "--method M --outcome TEXT [--guardian ID] [--concern ID] [--note TEXT] [--at TIME] "
+     "[--direction out|in]",
+     NULL, 1, "record a call, letter, e-mail or meeting with a student's family",
+     "Adds a row to the communication log: M is phone, email, letter, meeting or sms; the\n"
+     "outcome says what came of it (\"spoke to parent\", \"no answer\"); --at when it happened\n"
+     "(default now, never in the future); --direction in for a contact the family made.",
+     ctl_log_contact},
 };
 
 #define COMMAND_COUNT ((long)(sizeof(commands) / sizeof(commands[0])))

@@ -1,6 +1,7 @@
 /*
  * ctl_explain.c - absencectl explain STUDENT_ID [--date D]: why a student's
- * guardians got a text that day, or did not. Everything comes from the
+ * guardians got a text that day, or did not; the student's open attendance
+ * concerns, and every contact with the family logged that day. Everything comes from the
  * policy SQL the box plans with (absence.explain_trigger and
  * absence.explain_guardians, over policy_triggers and guardian_checks) and
  * from what the box recorded, so the explanation cannot disagree with what
@@ -52,7 +53,7 @@ static const char guardians_sql[] =
              " where $4::boolean is not null";
 
 static const char texts_sql[] =
-    SETTINGS "select n.notification_id as id, n.guardian_id as guardian,"
+    SETTINGS "select n.notification_id as id, n.kind, n.guardian_id as guardian,"
              "       absence.mask_mobile(n.recipient) as recipient, n.status,"
              "       absence.shown_time(n.due_at, (s.cfg).timezone, $4, 'HH24:MI') as due,"
              "       n.failure_reason as reason, n.resolution"
@@ -80,8 +81,16 @@ static const char history_sql[] = SETTINGS
     " where n.student_id = $2 and n.school_day = $3::date"
     " order by n.notification_id, h.at_ts";
 
+static const char concerns_sql[] =
+    SETTINGS "select c.concern, c.term, c.rule, c.days, c.detected, c.state, c.texts, c.note"
+             "  from s cross join absence.concern_list(s.cfg, false, null, $2, $4) c"
+             " where $3::date is not null";
+
+static const char contacts_sql[] =
+    SETTINGS "select c.* from s cross join absence.communication_day(s.cfg, $2, $3::date, $4) c";
+
 typedef struct Explanation {
-    PGresult *student, *lessons, *trigger, *guardians, *texts, *history;
+    PGresult *student, *lessons, *trigger, *guardians, *texts, *history, *concerns, *contacts;
 } Explanation;
 
 static void explanation_clear(Explanation *e)
@@ -92,6 +101,8 @@ static void explanation_clear(Explanation *e)
     PQclear(e->guardians);
     PQclear(e->texts);
     PQclear(e->history);
+    PQclear(e->concerns);
+    PQclear(e->contacts);
 }
 
 static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, Explanation *e)
@@ -105,8 +116,10 @@ static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, E
         (e->lessons = ctl_query(ctl, lessons_sql, 4, values, &status)) &&
         (e->trigger = ctl_query(ctl, trigger_sql, 4, values, &status)) &&
         (e->guardians = ctl_query(ctl, guardians_sql, 4, values, &status)) &&
-        (e->texts = ctl_query(ctl, texts_sql, 4, values, &status)))
-        e->history = ctl_query(ctl, history_sql, 4, values, &status);
+        (e->texts = ctl_query(ctl, texts_sql, 4, values, &status)) &&
+        (e->history = ctl_query(ctl, history_sql, 4, values, &status)) &&
+        (e->concerns = ctl_query(ctl, concerns_sql, 4, values, &status)))
+        e->contacts = ctl_query(ctl, contacts_sql, 4, values, &status);
     return status;
 }
 
@@ -137,6 +150,8 @@ static void print_text(Ctl *ctl, Octstr *day, Explanation *e)
     print_section("Texts", e->texts, "none");
     if (PQntuples(e->history) > 0)
         print_section("Delivery history", e->history, "");
+    print_section("Open attendance concerns", e->concerns, "none");
+    print_section("Contacts with the family that day (communication log)", e->contacts, "none");
 }
 
 static void append_rows(Octstr *json, const char *name, PGresult *rows)
@@ -167,6 +182,8 @@ static void print_json(Explanation *e, Octstr *day)
     append_rows(json, "guardians", e->guardians);
     append_rows(json, "texts", e->texts);
     append_rows(json, "history", e->history);
+    append_rows(json, "concerns", e->concerns);
+    append_rows(json, "contacts", e->contacts);
     octstr_append_cstr(json, "}\n");
     fwrite(octstr_get_cstr(json), 1, octstr_len(json), stdout);
     octstr_destroy(json);
@@ -175,7 +192,7 @@ static void print_json(Explanation *e, Octstr *day)
 int ctl_explain(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     Octstr *student = ctl_word(args, 0), *day;
-    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL};
+    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     int status = 0;
 
     day = ctl_date(ctl, ctl_arg(args, "--date"), "--date", &status);
