@@ -24,11 +24,36 @@ these lines come first:
 (DECISION: imported or a skip reason; mobile: the E.164 form, else as typed,
 else empty; the guardian ids of imported guardians are the oracle's own.)
 
+With --history-weeks among the generator's options, the past school days
+are lessons like the day's: a past day with an absent mark on a lesson the
+planner looks at from --at (ending from --at - max-lateness - 1 day to --at
+- send-delay: yesterday's, at the day's --now) has its trigger line (the
+earliest absent lesson of that day) and its guardians' lines, settled like
+the day's. After all the outcomes come the attendance concerns (README,
+"7. Attendance concerns") at --at, one line each, sorted by student, rule
+and term:
+
+  concern  student  term_id  rule  D1,D2,...  term_absence_days
+
+A student's school days are the college dates on which they have a lesson
+with a mark; an absence day is one with an absent mark (O). A day counts
+once it is over (its --latest-send-time is not after --at) and only within
+a term, each term on its own. consecutive: absence days on
+--concern-consecutive-days of the student's school days in a row (days
+without lessons do not break a run, a school day without an absent mark
+does); its days are the first that many of the earliest such run.
+cumulative: --concern-term-days absence days in the term; its days are the
+first that many. Each at most once a student and term; term_absence_days is
+the student's counted absence days in the term. As the policy's other
+rules, only students whose status the policy texts (C and two characters)
+have concerns.
+
 Usage:
   tests/college_oracle.py [--at ISO] [--link L] [--max-lateness S]
       [--latest-send-time HH:MM] [--import-lower-priority yes|no]
       [--import-account-status unregistered|active] [--max-linked-adults N]
-      [--allow-international yes|no] GENERATOR-OPTIONS... > FILE
+      [--allow-international yes|no] [--concern-consecutive-days N]
+      [--concern-term-days N] GENERATOR-OPTIONS... > FILE
 
 --at is the instant the outcomes are for (default: the generator's --now).
 """
@@ -38,6 +63,7 @@ import datetime as dt
 import importlib.machinery
 import importlib.util
 import io
+import itertools
 import os
 import re
 import sys
@@ -59,6 +85,7 @@ def load_generator():
 
 gen = load_generator()
 e164 = gen.e164
+ABSENT_MARKS = {"O"}
 
 
 class Oracle:
@@ -74,9 +101,32 @@ class Oracle:
         self.links_by_student = {}
         for link in college.links + college.imported_links:
             self.links_by_student.setdefault(link["student"], []).append(link)
+        if college.history:
+            self.read_history()
 
     def local(self, instant):
         return instant.astimezone(self.args.zone)
+
+    def read_history(self):
+        """The college as the database holds it, past days and the day
+        alike: school[student] is the set of dates on which the student has
+        a mark, absent[student][date] the lessons of that date they are
+        marked absent on. Dates are the college's (the lesson's start)."""
+        history = self.college.history
+        self.lessons = {l["id"]: dict(l, day=self.local(l["starts"]).date())
+                        for l in self.college.lessons}
+        self.past = set()
+        for lesson in history.lessons():
+            lesson["day"] = self.local(lesson["starts"]).date()
+            self.lessons[lesson["id"]] = lesson
+            self.past.add(lesson["id"])
+        self.school, self.absent = {}, {}
+        marks = ((lesson, student, mark) for (lesson, student), mark in self.college.marks.items())
+        for lesson_id, student_id, mark in itertools.chain(marks, history.marks()):
+            lesson = self.lessons[lesson_id]
+            self.school.setdefault(student_id, set()).add(lesson["day"])
+            if mark in ABSENT_MARKS:
+                self.absent.setdefault(student_id, {}).setdefault(lesson["day"], []).append(lesson)
 
     def trigger(self, student):
         lessons = self.college.group_lessons[student["group"]]
@@ -85,9 +135,22 @@ class Oracle:
             return None
         return min(absent, key=lambda l: (l["starts"], l["id"]))
 
+    def past_triggers(self, student, at):
+        """The trigger lessons of the student's past days that the planner
+        looks at from AT: days with an absent mark on a past lesson ending in
+        its window; the trigger is the day's earliest absent lesson."""
+        if not self.college.history:
+            return []
+        first, last = at - self.lateness - dt.timedelta(days=1), at - self.delay
+        triggers = []
+        for day, lessons in sorted(self.absent.get(student["id"], {}).items()):
+            lessons = [l for l in lessons if l["id"] in self.past]
+            if any(first <= l["ends"] <= last for l in lessons):
+                triggers.append(min(lessons, key=lambda l: (l["starts"], l["id"])))
+        return triggers
+
     def state(self, student, lesson, at):
-        status = student["status"]
-        if not (len(status) == 3 and status[0] == "C"):
+        if not eligible(student):
             return "status-not-eligible"
         if lesson["marked"] is None:
             return "register-not-marked"
@@ -106,27 +169,62 @@ class Oracle:
     def outcomes(self, at):
         """Yield (kind, student, guardian, recipient, detail, body) at instant AT."""
         for student in self.college.students:
+            for lesson in self.past_triggers(student, at):
+                yield from self.day_outcomes(student, lesson, at)
             lesson = self.trigger(student)
             if lesson is None:
                 continue
-            state = self.state(student, lesson, at)
-            yield ("trigger", student["id"], "", "", state, str(lesson["id"]))
-            if state not in ("due", "expired"):
+            yield from self.day_outcomes(student, lesson, at)
+
+    def day_outcomes(self, student, lesson, at):
+        """The lines of a student's day whose trigger is LESSON."""
+        state = self.state(student, lesson, at)
+        yield ("trigger", student["id"], "", "", state, str(lesson["id"]))
+        if state in ("due", "expired"):
+            yield from self.guardian_outcomes(student, lesson, state)
+
+    def guardian_outcomes(self, student, lesson, state):
+        body = TEMPLATE.format(student_id=student["id"], link=self.args.link,
+                               lesson_time=self.local(lesson["starts"]).strftime("%H:%M"))
+        taken = set()
+        for link in sorted(self.links_by_student.get(student["id"], []),
+                           key=lambda l: l["guardian"]):
+            guardian = self.guardians[link["guardian"]]
+            reason = self.skip_reason(guardian, link, taken)
+            recipient = number_of(guardian) or ""
+            if reason:
+                yield ("skip", student["id"], str(guardian["id"]), recipient, reason, "")
+            else:
+                taken.add(recipient)
+                kind = "text" if state == "due" else "expired"
+                yield (kind, student["id"], str(guardian["id"]), recipient, "", body)
+
+    def last_day_over(self, at):
+        """The last college date whose latest-send-time is not after AT."""
+        local = self.local(at).replace(tzinfo=None)
+        return (local - dt.timedelta(hours=self.latest.hour, minutes=self.latest.minute)).date()
+
+    def concerns(self, at):
+        """(student, term id, rule, [date], term absence days) of every
+        concern at AT, sorted by student, rule and term."""
+        last = self.last_day_over(at)
+        found = []
+        for student in self.college.students:
+            if not eligible(student) or student["id"] not in self.absent:
                 continue
-            body = TEMPLATE.format(student_id=student["id"], link=self.args.link,
-                                   lesson_time=self.local(lesson["starts"]).strftime("%H:%M"))
-            taken = set()
-            for link in sorted(self.links_by_student.get(student["id"], []),
-                               key=lambda l: l["guardian"]):
-                guardian = self.guardians[link["guardian"]]
-                reason = self.skip_reason(guardian, link, taken)
-                recipient = number_of(guardian) or ""
-                if reason:
-                    yield ("skip", student["id"], str(guardian["id"]), recipient, reason, "")
-                else:
-                    taken.add(recipient)
-                    kind = "text" if state == "due" else "expired"
-                    yield (kind, student["id"], str(guardian["id"]), recipient, "", body)
+            school, absent = self.school[student["id"]], self.absent[student["id"]]
+            for term in self.college.history.terms:
+                days = sorted(d for d in school if term["starts"] <= d <= min(term["ends"], last))
+                for rule, concern_days, count in patterns(
+                        days, absent, self.args.concern_consecutive_days,
+                        self.args.concern_term_days):
+                    found.append((student["id"], term["id"], rule, concern_days, count))
+        return sorted(found, key=lambda c: (c[0], c[2], c[1]))
+
+    def concern_lines(self, at):
+        for student, term, rule, days, count in self.concerns(at):
+            yield ("concern", student, str(term), rule, ",".join(d.isoformat() for d in days),
+                   str(count))
 
     @staticmethod
     def skip_reason(guardian, link, taken):
@@ -143,6 +241,27 @@ class Oracle:
         if number_of(guardian) in taken:
             return "duplicate-number"
         return None
+
+
+def eligible(student):
+    """Whether the policy texts about the student (student-status-pattern C__)."""
+    status = student["status"]
+    return len(status) == 3 and status[0] == "C"
+
+
+def patterns(days, absent, consecutive, term_days):
+    """The concerns of one student and term: DAYS are the student's counted
+    school days in the term, in order, ABSENT holds their absence days.
+    Yields (rule, [date], the term's absence days)."""
+    absences = [d for d in days if d in absent]
+    run = []
+    for day in days:
+        run = run + [day] if day in absent else []
+        if len(run) == consecutive:
+            yield "consecutive", run, len(absences)
+            break
+    if len(absences) >= term_days:
+        yield "cumulative", absences[:term_days], len(absences)
 
 
 def number_of(guardian):
@@ -330,7 +449,11 @@ def parse_args(argv):
                         default="unregistered")
     parser.add_argument("--max-linked-adults", type=int, default=4)
     parser.add_argument("--allow-international", choices=["yes", "no"], default="no")
+    parser.add_argument("--concern-consecutive-days", type=int, default=3)
+    parser.add_argument("--concern-term-days", type=int, default=5)
     args = gen.parse_args(argv, parser)
+    if args.concern_consecutive_days < 1 or args.concern_term_days < 1:
+        parser.error("--concern-consecutive-days and --concern-term-days must be at least 1")
     args.at = dt.datetime.fromisoformat(args.at) if args.at else args.now
     return args
 
@@ -346,8 +469,12 @@ def main(argv):
         college.imported_guardians, college.imported_links = imported.guardians, imported.links
         for row in imported.lines():
             sys.stdout.write("\t".join(row) + "\n")
-    for row in Oracle(college).outcomes(args.at):
+    oracle = Oracle(college)
+    for row in oracle.outcomes(args.at):
         sys.stdout.write("\t".join(row) + "\n")
+    if college.history:
+        for row in oracle.concern_lines(args.at):
+            sys.stdout.write("\t".join(row) + "\n")
     return 0
 
 
