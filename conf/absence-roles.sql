@@ -67,4 +67,13 @@ begin
         revoke insert, update on absence.guardian_phone, absence.imported_contact,
             absence.contact_import from absencebox;
     end if;
+    -- attendance concerns (schema version 8): the MIS writes the terms; its
+    -- register corrections are noted for the next look for concerns
+    -- (absence.mark_change), which the box empties
+    if to_regclass('absence.attendance_concern') is not null then
+        grant insert, update, delete on absence.term to absence_mis;
+        grant insert on absence.mark_change to absence_mis;
+        grant delete on absence.mark_change to absencebox;
+        revoke insert, update on absence.term from absencebox;
+    end if;
 end $$;

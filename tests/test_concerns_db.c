@@ -341,6 +341,33 @@ static void test_each_day_is_evaluated_once(void **state)
                         "2026-06-16|0\n2026-06-17|1\n");
 }
 
+/* Monday absent, Tuesday present, Wednesday absent: no run. On Friday
+ * Tuesday's register is corrected to absent, and Friday the student is
+ * present: the next look still counts the corrected days (the correction
+ * is noted in absence.mark_change), and only that student's. */
+static void test_a_late_correction_counts_at_the_next_look(void **state)
+{
+    (void)state;
+    student("S1", 101);
+    student("S2", 102);
+    days("S1", "15 16 17 18", "O/O/");
+    days("S2", "15 16 17 18", "////");
+    assert_octstr_equal(plan_at(DAY("18", "19:00")), "0|0|0");
+    days("S1", "19", "/");
+    days("S2", "19", "/");
+    test_db_exec(db,
+                 "update absence.attendance_mark m set mark = 'O' from absence.lesson l"
+                 " where l.lesson_id = m.lesson_id and l.starts_at = $1::timestamptz"
+                 "   and m.student_id = 'S1'",
+                 DAY("16", "09:00"), SQL_END);
+    assert_octstr_equal(
+        test_db_rows(db, "select distinct student_id from absence.mark_change", SQL_END), "S1\n");
+    assert_octstr_equal(plan_at(DAY("19", "19:00")), "1|0|0");
+    assert_octstr_equal(concerns(), "S1|consecutive|{2026-06-15,2026-06-16,2026-06-17}|open|3\n");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.mark_change", SQL_END),
+                        "0");
+}
+
 /* Planning ahead of the database's clock never counts a day as over. */
 static void test_planning_ahead_looks_for_no_concern(void **state)
 {
@@ -719,6 +746,7 @@ int main(void)
         CONCERN_TEST(test_ineligible_students_get_no_concern),
         CONCERN_TEST(test_thresholds_come_from_the_settings),
         CONCERN_TEST(test_each_day_is_evaluated_once),
+        CONCERN_TEST(test_a_late_correction_counts_at_the_next_look),
         CONCERN_TEST(test_planning_ahead_looks_for_no_concern),
         CONCERN_TEST(test_the_concern_text_goes_to_the_absence_texts_guardians),
         CONCERN_TEST(test_a_concern_found_late_is_expired_never_sent_late),

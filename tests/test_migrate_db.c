@@ -676,6 +676,18 @@ static void test_the_roles_of_a_real_installation(void **state)
     octstr_destroy(plan);
     assert_octstr_equal(as_role("absencebox", "delete from absence.guardian"),
                         "permission denied for table guardian");
+    /* the terms are the MIS's; a register corrected after the box looked
+     * for concerns is noted for its next look, which empties the note */
+    assert_octstr_equal(as_role("absence_mis", "insert into absence.term values (1, 'Summer', "
+                                               "'2026-06-01', '2026-07-17')"),
+                        "");
+    assert_octstr_equal(as_role("absencebox", "insert into absence.term values (2, 'Autumn', "
+                                              "'2026-09-01', '2026-12-17')"),
+                        "permission denied for table term");
+    assert_octstr_equal(as_role("absencebox",
+                                "select absence.detect_concerns(absence.policy_settings(), "
+                                "'2026-06-15 19:30 Europe/London', 'box')"),
+                        "");
     /* contacts from the MIS are imported as the MIS, not as the box */
     import = octstr_format(import_sql, "absence_mis");
     assert_octstr_equal(as_role("absence_mis", octstr_get_cstr(import)), "");

@@ -74,7 +74,10 @@ $$;
 
 -- Every student's absence days in [p_from, p_to] (college dates), with the
 -- earliest absent lesson of each, the marks as they stand. Only students
--- whose status the policy texts (student-status-pattern).
+-- whose status the policy texts (student-status-pattern). Read by lesson
+-- time; student_absence_days() is the same for one student, read by
+-- student (the two are held to each other by tests/test_concerns_db.c, a
+-- first look reading one and later looks the other).
 create function absence.absence_days(p_cfg absence.policy_config, p_from date, p_to date)
 returns table (student_id text, day date, lesson_id bigint)
 language sql stable
@@ -91,56 +94,99 @@ as $$
      group by 1, 2
 $$;
 
--- The school days of p_students in [p_from, p_to]: the dates on which each
--- has a lesson with a mark, whatever the mark.
-create function absence.school_days(p_cfg absence.policy_config, p_from date, p_to date,
-                                    p_students text[])
-returns table (student_id text, day date)
+create function absence.student_absence_days(p_cfg absence.policy_config, p_student_id text,
+                                             p_from date, p_to date)
+returns table (day date, lesson_id bigint)
 language sql stable
 as $$
-    select distinct m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date
+    select (l.starts_at at time zone (p_cfg).timezone)::date,
+           (array_agg(l.lesson_id order by l.starts_at, l.lesson_id))[1]
       from absence.attendance_mark m
       join absence.lesson l on l.lesson_id = m.lesson_id
-     where m.student_id = any (p_students)
+     where m.student_id = p_student_id
+       and m.mark = any ((p_cfg).absent_marks)
+       and l.starts_at >= absence.college_instant(p_cfg, p_from, '00:00')
+       and l.starts_at < absence.college_instant(p_cfg, p_to + 1, '00:00')
+     group by 1
+$$;
+
+-- A student's school days in [p_from, p_to]: the dates on which they have
+-- a lesson with a mark, whatever the mark.
+create function absence.student_school_days(p_cfg absence.policy_config, p_student_id text,
+                                            p_from date, p_to date)
+returns table (day date)
+language sql stable
+as $$
+    select distinct (l.starts_at at time zone (p_cfg).timezone)::date
+      from absence.attendance_mark m
+      join absence.lesson l on l.lesson_id = m.lesson_id
+     where m.student_id = p_student_id
        and l.starts_at >= absence.college_instant(p_cfg, p_from, '00:00')
        and l.starts_at < absence.college_instant(p_cfg, p_to + 1, '00:00')
 $$;
 
+-- The students whose days must be counted at a look at p_last after one at
+-- p_since (null: the first look in p_term, which counts every student with
+-- an absence day in it): those absent on a day since, and those whose marks
+-- changed since (absence.mark_change). A pattern can appear for no one else.
+create function absence.concern_students(p_cfg absence.policy_config, p_term absence.term,
+                                         p_since date, p_last date)
+returns table (student_id text)
+language sql stable
+as $$
+    select a.student_id
+      from absence.absence_days(p_cfg, greatest(p_term.starts_on, p_since + 1), p_last) a
+    union
+    select c.student_id
+      from absence.mark_change c
+      join absence.student s on s.student_id = c.student_id
+     where p_since is not null and s.status_code like (p_cfg).student_status_pattern
+$$;
+
 -- The patterns in p_term's days up to p_last that open a concern, for rules
--- not yet opened for the student and term:
+-- not yet opened for the student and term, among the students
+-- concern_students() names:
 --   consecutive: absence days on concern-consecutive-days of the student's
 --     school days in a row (days without lessons do not break a run); the
 --     days are the first that many of the earliest such run;
 --   cumulative: concern-term-days absence days in the term; the days are the
 --     first that many.
 -- With each, the lesson of the day that completed it and the term's absence
--- days so far. Only students with enough absence days are read in full.
+-- days so far. Planned afresh at each call (once a day), with the settings
+-- and the day as values, so that PostgreSQL reads only those students.
 create function absence.concern_patterns(p_cfg absence.policy_config, p_term absence.term,
-                                         p_last date)
+                                         p_since date, p_last date)
 returns table (student_id text, rule text, days date[], lesson_id bigint, term_days integer)
-language sql stable
-as $$
-    with absent as materialized (
-        select * from absence.absence_days(p_cfg, p_term.starts_on, p_last)
+language plpgsql stable
+as $function$
+begin
+    return query execute $$
+    with students as materialized (
+        select * from absence.concern_students($1, $2, $3, $4)
+    ), absent as materialized (
+        select s.student_id, d.day, d.lesson_id
+          from students s
+         cross join lateral absence.student_absence_days($1, s.student_id, ($2).starts_on, $4) d
     ), counted as (
         select a.student_id, count(*)::integer as term_days
           from absent a
          group by a.student_id
-        having count(*) >= least((p_cfg).concern_consecutive_days, (p_cfg).concern_term_days)
+        having count(*) >= least(($1).concern_consecutive_days, ($1).concern_term_days)
     ), wanted as materialized (
         select c.student_id, c.term_days, r.rule
           from counted c
-         cross join (values ('consecutive', (p_cfg).concern_consecutive_days),
-                            ('cumulative', (p_cfg).concern_term_days)) r(rule, threshold)
+         cross join (values ('consecutive', ($1).concern_consecutive_days),
+                            ('cumulative', ($1).concern_term_days)) r(rule, threshold)
          where c.term_days >= r.threshold
            and not exists (select 1 from absence.attendance_concern k
-                            where k.student_id = c.student_id and k.term_id = p_term.term_id
+                            where k.student_id = c.student_id and k.term_id = ($2).term_id
                               and k.rule = r.rule)
     ), school as (
-        select d.student_id, d.day, a.lesson_id, a.day is not null as absent
-          from absence.school_days(p_cfg, p_term.starts_on, p_last,
-                   array(select w.student_id from wanted w where w.rule = 'consecutive')) d
-          left join absent a on a.student_id = d.student_id and a.day = d.day
+        select w.student_id, d.day, a.lesson_id, a.day is not null as absent
+          from wanted w
+         cross join lateral absence.student_school_days($1, w.student_id, ($2).starts_on, $4) d
+          left join absent a on a.student_id = w.student_id and a.day = d.day
+         where w.rule = 'consecutive'
     ), numbered as (
         -- consecutive absence days share (position among all school days -
         -- position among absence days)
@@ -154,17 +200,17 @@ as $$
           from numbered n
          where n.absent
          group by n.student_id, n.island
-        having count(*) >= (p_cfg).concern_consecutive_days
+        having count(*) >= ($1).concern_consecutive_days
     ), consecutive as (
         select distinct on (r.student_id) r.student_id, 'consecutive'::text as rule,
-               r.days[1:(p_cfg).concern_consecutive_days] as days,
-               r.lessons[(p_cfg).concern_consecutive_days] as lesson_id
+               r.days[1:($1).concern_consecutive_days] as days,
+               r.lessons[($1).concern_consecutive_days] as lesson_id
           from runs r
          order by r.student_id, r.days[1]
     ), cumulative as (
         select a.student_id, 'cumulative'::text as rule,
-               (array_agg(a.day order by a.day))[1:(p_cfg).concern_term_days] as days,
-               (array_agg(a.lesson_id order by a.day))[(p_cfg).concern_term_days] as lesson_id
+               (array_agg(a.day order by a.day))[1:($1).concern_term_days] as days,
+               (array_agg(a.lesson_id order by a.day))[($1).concern_term_days] as lesson_id
           from absent a
          where a.student_id in (select w.student_id from wanted w where w.rule = 'cumulative')
          group by a.student_id
@@ -172,18 +218,22 @@ as $$
     select f.student_id, f.rule, f.days, f.lesson_id, c.term_days
       from (select * from consecutive union all select * from cumulative) f
       join counted c on c.student_id = f.student_id
-$$;
+    $$ using p_cfg, p_term, p_since, p_last;
+end
+$function$;
 
 -- Look for concerns at p_at, once per day that is over: the first planning
--- run after a day's latest-send-time reads every term that has days since
--- the last day looked at (the term of p_at's last day, the first time),
--- with the marks as they stand; later runs that day cost one look-up. A
--- replay at an instant whose day was already looked at adds nothing.
--- Returns the concerns opened.
+-- run after a day's latest-send-time counts, with the marks as they stand,
+-- the days of every student absent since the last look or whose marks
+-- changed since (every student, at the first look in a term), in every term
+-- that has days since the last look (the term of p_at's last day, the first
+-- time); later runs that day cost one look-up. A replay at an instant whose
+-- day was already looked at adds nothing. Returns the concerns opened.
 create function absence.detect_concerns(p_cfg absence.policy_config, p_at timestamptz,
                                         p_box_id text)
 returns integer
 language plpgsql
+set jit = off
 as $$
 declare
     v_last constant date := absence.last_day_over(p_cfg, p_at);
@@ -197,8 +247,8 @@ begin
     end if;
     select max(school_day) into v_previous from absence.concern_check;
     -- claim the day: another box planning at once waits here, then finds it
-    insert into absence.concern_check (school_day, evaluated_at, box_id, opened)
-    values (v_last, p_at, p_box_id, 0)
+    insert into absence.concern_check (school_day, day_ends_at, evaluated_at, box_id, opened)
+    values (v_last, absence.college_instant(p_cfg, v_last + 1, '00:00'), p_at, p_box_id, 0)
     on conflict do nothing;
     if not found then
         return 0;
@@ -216,7 +266,9 @@ begin
                    p.days[cardinality(p.days)], p.lesson_id, p.term_days,
                    absence.concern_text_due(p_cfg, p_at),
                    absence.concern_text_expiry(p_cfg, p.days[cardinality(p.days)]), p_box_id
-              from absence.concern_patterns(p_cfg, v_term, least(v_term.ends_on, v_last)) p
+              from absence.concern_patterns(p_cfg, v_term,
+                       case when v_previous >= v_term.starts_on then v_previous end,
+                       least(v_term.ends_on, v_last)) p
              order by p.student_id, p.rule
             on conflict do nothing
             returning 1
@@ -224,10 +276,81 @@ begin
         select count(*) into v_count from opened;
         v_opened := v_opened + v_count;
     end loop;
+    delete from absence.mark_change;
     update absence.concern_check set opened = v_opened where school_day = v_last;
     return v_opened;
 end
 $$;
+
+-- A register changed: its students are remembered (absence.mark_change)
+-- when the lesson is on a day already looked at for concerns (later days
+-- are counted anyway), so that the next look counts their days again.
+-- The lessons before this instant are on such days (null: none looked at).
+create function absence.mark_change_bound()
+returns timestamptz
+language sql stable
+as $$
+    select max(day_ends_at) from absence.concern_check
+$$;
+
+create function absence.note_marks_inserted()
+returns trigger
+language plpgsql
+as $$
+begin
+    insert into absence.mark_change (student_id)
+    select distinct n.student_id
+      from new_marks n
+      join absence.lesson l on l.lesson_id = n.lesson_id
+     where l.starts_at < absence.mark_change_bound();
+    return null;
+end
+$$;
+
+create function absence.note_marks_updated()
+returns trigger
+language plpgsql
+as $$
+begin
+    insert into absence.mark_change (student_id)
+    select distinct c.student_id
+      from ((select lesson_id, student_id, mark from new_marks
+             except select lesson_id, student_id, mark from old_marks)
+            union all
+            (select lesson_id, student_id, mark from old_marks
+             except select lesson_id, student_id, mark from new_marks)) c
+      join absence.lesson l on l.lesson_id = c.lesson_id
+     where l.starts_at < absence.mark_change_bound();
+    return null;
+end
+$$;
+
+create function absence.note_marks_deleted()
+returns trigger
+language plpgsql
+as $$
+begin
+    insert into absence.mark_change (student_id)
+    select distinct o.student_id
+      from old_marks o
+      join absence.lesson l on l.lesson_id = o.lesson_id
+     where l.starts_at < absence.mark_change_bound();
+    return null;
+end
+$$;
+
+create trigger attendance_mark_inserted_noted
+    after insert on absence.attendance_mark
+    referencing new table as new_marks
+    for each statement execute function absence.note_marks_inserted();
+create trigger attendance_mark_updated_noted
+    after update on absence.attendance_mark
+    referencing old table as old_marks new table as new_marks
+    for each statement execute function absence.note_marks_updated();
+create trigger attendance_mark_deleted_noted
+    after delete on absence.attendance_mark
+    referencing old table as old_marks
+    for each statement execute function absence.note_marks_deleted();
 
 -- Plan the texts of concerns due at p_at: one per number as for an absence
 -- text, to the guardians the absence text would go to (the others recorded

@@ -97,12 +97,24 @@ create table absence.concern_skip (
 -- planning run at which no further day has ended costs one look-up here.
 create table absence.concern_check (
     school_day   date primary key,
+    day_ends_at  timestamptz not null, -- midnight after school_day, at the college
     evaluated_at timestamptz not null,
     box_id       text,
     opened       integer not null
 );
 comment on table absence.concern_check is
     'Each day after whose end (latest-send-time) the planner looked for attendance concerns.';
+
+-- Students whose marks on days already looked at changed since (a
+-- register corrected late): written by a trigger on attendance_mark, read
+-- and emptied by the next look, which counts their days again.
+create table absence.mark_change (
+    student_id text not null,
+    changed_at timestamptz not null default now()
+);
+comment on table absence.mark_change is
+    'Students whose marks on days already evaluated for concerns changed since; emptied by the '
+    'next evaluation.';
 
 create table absence.communication_log (
     communication_id bigint generated always as identity primary key,
