@@ -42,8 +42,10 @@ while IFS=$'\t' read -r name usage; do
                 "absencectl: $name: $option needs a value|1" "$(ctl "$name" "$option" 2>&1)|$?"
         fi
     done
-    # the positional arguments the usage names (upper case before the options)
-    arguments=$(echo "$usage" | cut -d' ' -f2- | sed 's/ *\[*--.*//' | grep -oE '[A-Z_]+' | wc -l)
+    # the positional arguments the usage names before the options: upper
+    # case (ID), or words to choose from (meeting|close)
+    arguments=$(echo "$usage" | cut -d' ' -f2- | sed 's/ *\[*--.*//' |
+                grep -oE '[A-Z_]+|[a-z]+(\|[a-z]+)+' | wc -l)
     if [ "$arguments" -gt 0 ] || echo "$usage" | grep -qE ' --[a-z-]+ [A-Z]+( |$)'; then
         check_equal "$name with nothing says its usage" \
             "absencectl: usage: absencectl $usage|1" "$(ctl "$name" 2>&1)|$?"
