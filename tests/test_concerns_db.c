@@ -421,6 +421,30 @@ static void test_the_concern_text_goes_to_the_absence_texts_guardians(void **sta
     assert_octstr_equal(plan_at(DAY("18", "09:40")), "0|0|0");
 }
 
+/* A concern text is one SMS whatever max-segments allows absence texts: a
+ * student ID too long for it gets no text, and the concerns list says why. */
+static void test_a_concern_text_that_would_not_fit_one_sms_is_not_sent(void **state)
+{
+    static const char *const id = "STUDENT-ID-OF-FORTY-CHARACTERS-XXXXXXXX";
+
+    (void)state;
+    student(id, 101);
+    days(id, "15 16 17", "OOO");
+    plan_at(DAY("17", "19:00"));
+    assert_octstr_equal(
+        test_db_value(db,
+                      "select concern_texts_planned from absence.plan(absence.policy_settings("
+                      "'{\"max-segments\": 3}'), $1::timestamptz)",
+                      DAY("18", "09:30"), SQL_END),
+        "0");
+    assert_octstr_equal(concern_texts(), "");
+    assert_octstr_equal(test_db_value(db,
+                                      "select texts from absence.concern_list("
+                                      "absence.policy_settings(), false, null, null)",
+                                      SQL_END),
+                        "no text: it would not fit one SMS (a long student ID)");
+}
+
 /* Completed on a Friday: due on Monday morning, expired after Tuesday. */
 static void test_a_concern_found_late_is_expired_never_sent_late(void **state)
 {
@@ -749,6 +773,7 @@ int main(void)
         CONCERN_TEST(test_a_late_correction_counts_at_the_next_look),
         CONCERN_TEST(test_planning_ahead_looks_for_no_concern),
         CONCERN_TEST(test_the_concern_text_goes_to_the_absence_texts_guardians),
+        CONCERN_TEST(test_a_concern_text_that_would_not_fit_one_sms_is_not_sent),
         CONCERN_TEST(test_a_concern_found_late_is_expired_never_sent_late),
         CONCERN_TEST(test_a_pattern_found_days_later_gets_an_expired_text),
         CONCERN_TEST(test_a_delivered_concern_text_is_logged_and_filed),

@@ -352,15 +352,35 @@ create trigger attendance_mark_deleted_noted
     referencing old table as old_marks
     for each statement execute function absence.note_marks_deleted();
 
+-- The text of concern P_CONCERN.
+create function absence.concern_body(p_cfg absence.policy_config,
+                                     p_concern absence.attendance_concern)
+returns text
+language sql immutable
+as $$
+    select absence.render_concern((p_cfg).concern_template, (p_cfg).report_link,
+                                  p_concern.student_id, p_concern.term_absence_days)
+$$;
+
 -- Plan the texts of concerns due at p_at: one per number as for an absence
 -- text, to the guardians the absence text would go to (the others recorded
 -- in concern_skip with the reason), as expired when p_at is past the
--- concern's expiry. Two concerns of a student planned together give one
--- text a number (one text of a kind per number, student and day).
+-- concern's expiry; none when the text would not fit one SMS (a student ID
+-- longer than the start-up check allows for). Two concerns of a student
+-- planned together give one text a number (one text of a kind per number,
+-- student and day). A run with nothing due costs one index look-up.
 create function absence.plan_concern_texts(p_cfg absence.policy_config, p_at timestamptz)
 returns table (planned integer, expired integer, skipped integer)
-language sql
+language plpgsql
 as $$
+#variable_conflict use_column
+begin
+    if not exists (select 1 from absence.attendance_concern k
+                    where k.texts_planned_at is null and k.text_due_at <= p_at) then
+        return query select 0, 0, 0;
+        return;
+    end if;
+    return query
     with due as (
         update absence.attendance_concern k
            set texts_planned_at = p_at
@@ -368,8 +388,7 @@ as $$
         returning k.*
     ), outcome as (
         select d.concern_id, d.student_id, d.lesson_id, d.text_due_at, d.text_expires_at,
-               absence.render_concern((p_cfg).concern_template, (p_cfg).report_link,
-                                      d.student_id, d.term_absence_days) as body,
+               absence.concern_body(p_cfg, d::absence.attendance_concern) as body,
                p_at > d.text_expires_at or d.text_due_at > d.text_expires_at as too_late,
                g.guardian_id, g.recipient, g.skip_reason
           from due d
@@ -383,7 +402,7 @@ as $$
                case when o.too_late then 'expired' else 'pending' end,
                o.text_due_at, o.text_expires_at, p_at
           from outcome o
-         where o.skip_reason is null and absence.message_fits(o.body, p_cfg)
+         where o.skip_reason is null and absence.concern_fits(o.body, p_cfg)
          order by o.concern_id, o.guardian_id
         on conflict do nothing
         returning n.status
@@ -397,7 +416,8 @@ as $$
     )
     select (select count(*) from texts where status = 'pending')::integer,
            (select count(*) from texts where status = 'expired')::integer,
-           (select count(*) from skips)::integer
+           (select count(*) from skips)::integer;
+end
 $$;
 
 -- ---- what staff do -------------------------------------------------------
@@ -458,6 +478,8 @@ as $$
         when p_concern.texts_planned_at is null then
             'due ' || to_char(p_concern.text_due_at at time zone (p_cfg).timezone,
                               'HH24:MI Dy DD Mon')
+        when not absence.concern_fits(absence.concern_body(p_cfg, p_concern), p_cfg) then
+            'no text: it would not fit one SMS (a long student ID)'
         when not exists (select 1 from texts) then
             case when exists (select 1 from absence.attendance_concern o
                                join absence.notification n on n.concern_id = o.concern_id

@@ -40,16 +40,31 @@ as $$
                 else p_segments * case when p_ucs2 then 67 else 153 end end
 $$;
 
--- Whether a text fits max-segments SMS: in the GSM alphabet, or as UCS-2
--- when allow-ucs2 is set.
+-- Whether a text fits P_SEGMENTS SMS: in the GSM alphabet, or as UCS-2
+-- when P_UCS2 (allow-ucs2) is set.
+create function absence.text_fits(p_body text, p_segments integer, p_ucs2 boolean)
+returns boolean
+language sql immutable
+as $$
+    select coalesce(absence.gsm_septets(p_body) <= absence.segment_budget(p_segments, false),
+                    false)
+        or (p_ucs2 and absence.ucs2_units(p_body) <= absence.segment_budget(p_segments, true))
+$$;
+
+-- Whether an absence text fits max-segments SMS.
 create function absence.message_fits(p_body text, p_cfg absence.policy_config)
 returns boolean
 language sql immutable
 as $$
-    select coalesce(absence.gsm_septets(p_body)
-                        <= absence.segment_budget((p_cfg).max_segments, false), false)
-        or ((p_cfg).allow_ucs2
-            and absence.ucs2_units(p_body) <= absence.segment_budget((p_cfg).max_segments, true))
+    select absence.text_fits(p_body, (p_cfg).max_segments, (p_cfg).allow_ucs2)
+$$;
+
+-- Whether a concern text fits its one SMS.
+create function absence.concern_fits(p_body text, p_cfg absence.policy_config)
+returns boolean
+language sql immutable
+as $$
+    select absence.text_fits(p_body, 1, (p_cfg).allow_ucs2)
 $$;
 
 -- The template with its placeholders filled. {student_id} goes last so that
