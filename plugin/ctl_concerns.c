@@ -27,7 +27,7 @@ static const char log_sql[] =
     "select absence.log_contact($1, $2, $3, $4, $5::bigint, $6::bigint, $7, $8::timestamptz,"
     " coalesce($9, 'out')) as id";
 
-/* VALUE (named OPTION) as a positive number, else a one-line error. */
+/* VALUE, the WHAT the user gave, as a number; else a one-line error. */
 static int check_id(Octstr *value, const char *what)
 {
     if (value == NULL)
