@@ -9,6 +9,7 @@
  * Term 1 runs from Monday 1 June to Friday 17 July.
  */
 #include "fixture.h"
+#include "template.h"
 
 #define DAY(d, hhmm) "2026-06-" d " " hhmm " Europe/London"
 #define CONCERN_TEXT(id, days)                                                                     \
@@ -421,6 +422,25 @@ static void test_the_concern_text_goes_to_the_absence_texts_guardians(void **sta
     assert_octstr_equal(plan_at(DAY("18", "09:40")), "0|0|0");
 }
 
+/* The SQL renders the concern text as template.c does (the start-up
+ * check's twin), an ID with braces and quotes carried verbatim. */
+static void test_the_sql_renders_the_concern_text_as_the_c_does(void **state)
+{
+    static const char id[] = "O'Brien {days} \"%\\_01";
+    Octstr *expected, *template = octstr_imm("Concern: {student_id}, {days} days. {link}");
+
+    (void)state;
+    expected = template_render_concern(template, octstr_imm(id), 12,
+                                       octstr_imm("https://tinyurl.com/runabs"));
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.render_concern($1, "
+                                      "'https://tinyurl.com/runabs', $2, 12)",
+                                      octstr_get_cstr(template), id, SQL_END),
+                        octstr_get_cstr(expected));
+    assert_true(octstr_search(expected, octstr_imm(id), 0) > 0);
+    octstr_destroy(expected);
+}
+
 /* A concern text is one SMS whatever max-segments allows absence texts: a
  * student ID too long for it gets no text, and the concerns list says why. */
 static void test_a_concern_text_that_would_not_fit_one_sms_is_not_sent(void **state)
@@ -773,6 +793,7 @@ int main(void)
         CONCERN_TEST(test_a_late_correction_counts_at_the_next_look),
         CONCERN_TEST(test_planning_ahead_looks_for_no_concern),
         CONCERN_TEST(test_the_concern_text_goes_to_the_absence_texts_guardians),
+        CONCERN_TEST(test_the_sql_renders_the_concern_text_as_the_c_does),
         CONCERN_TEST(test_a_concern_text_that_would_not_fit_one_sms_is_not_sent),
         CONCERN_TEST(test_a_concern_found_late_is_expired_never_sent_late),
         CONCERN_TEST(test_a_pattern_found_days_later_gets_an_expired_text),

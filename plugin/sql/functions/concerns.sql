@@ -76,8 +76,9 @@ $$;
 -- earliest absent lesson of each, the marks as they stand. Only students
 -- whose status the policy texts (student-status-pattern). Read by lesson
 -- time; student_absence_days() is the same for one student, read by
--- student (the two are held to each other by tests/test_concerns_db.c, a
--- first look reading one and later looks the other).
+-- student: a look finds whom to count with the first and reads their days
+-- with the second (tests/e2e/test_concern_replay.sh holds the outcome to
+-- the oracle's independent model).
 create function absence.absence_days(p_cfg absence.policy_config, p_from date, p_to date)
 returns table (student_id text, day date, lesson_id bigint)
 language sql stable
