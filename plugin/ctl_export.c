@@ -39,10 +39,9 @@ static const char pastoral_sql[] =
     " where p.logged_at >= $1::timestamptz and p.logged_at < $2::timestamptz"
     " order by p.logged_at, p.pastoral_log_id";
 
-/* The same for the communication log; $4 the policy's settings. */
+/* The same for the communication log. */
 static const char communication_sql[] =
-    "select c.* from absence.communication_export(absence.policy_settings($4::jsonb),"
-    " $1::timestamptz, $2::timestamptz) c where $3::text is not null";
+    "select * from absence.communication_export($1::timestamptz, $2::timestamptz, $3)";
 
 /* The XML root's since and until, as ISO 8601 at the college. */
 static const char window_sql[] = "select absence.iso_local($1::timestamptz, $3) as since,"
@@ -127,7 +126,7 @@ int ctl_export_pastoral(Ctl *ctl, CtlArgs *args, OutputFormat format)
     int status = 0;
     const Export *export = chosen_export(ctl_arg(args, "--what"), &status);
     Octstr *since = NULL, *until = NULL;
-    const char *values[4];
+    const char *values[3];
     PGresult *rows = NULL, *window = NULL;
 
     if (export != NULL)
@@ -138,8 +137,7 @@ int ctl_export_pastoral(Ctl *ctl, CtlArgs *args, OutputFormat format)
         values[0] = octstr_get_cstr(since);
         values[1] = octstr_get_cstr(until);
         values[2] = octstr_get_cstr(ctl->config->box.timezone);
-        values[3] = octstr_get_cstr(ctl->config->policy_settings);
-        rows = ctl_query(ctl, export->sql, export == &pastoral_log ? 3 : 4, values, &status);
+        rows = ctl_query(ctl, export->sql, 3, values, &status);
     }
     if (rows != NULL && format == FORMAT_XML)
         window = ctl_query(ctl, window_sql, 3, values, &status);

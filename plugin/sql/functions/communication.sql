@@ -90,7 +90,7 @@ begin
         raise exception 'student % has no concern %', p_student_id, p_concern_id;
     end if;
     if p_at > now() + interval '1 minute' then
-        raise exception 'the contact is dated % , in the future: log a contact once it happened',
+        raise exception 'the contact is dated %, in the future: log a contact once it happened',
             p_at;
     end if;
     insert into absence.communication_log
@@ -124,16 +124,17 @@ as $$
      order by c.occurred_at, c.communication_id
 $$;
 
--- The log from p_since to p_until, oldest first, for the MIS
--- (absencectl export-pastoral --what communication-log).
-create function absence.communication_export(p_cfg absence.policy_config, p_since timestamptz,
-                                             p_until timestamptz)
+-- The log from p_since to p_until, oldest first, times ISO 8601 at the
+-- college (p_timezone), for the MIS (absencectl export-pastoral --what
+-- communication-log).
+create function absence.communication_export(p_since timestamptz, p_until timestamptz,
+                                             p_timezone text)
 returns table (id bigint, occurred_at text, student text, guardian bigint, concern bigint,
                notification bigint, reply bigint, method text, direction text, outcome text,
                recorded_by text, note text)
 language sql stable
 as $$
-    select c.communication_id, absence.iso_local(c.occurred_at, (p_cfg).timezone),
+    select c.communication_id, absence.iso_local(c.occurred_at, p_timezone),
            c.student_id, c.guardian_id, c.concern_id, c.notification_id, c.reply_id, c.method,
            c.direction, c.outcome, c.recorded_by, c.note
       from absence.communication_log c

@@ -59,17 +59,13 @@ as $$
      offset 1 limit 1
 $$;
 
--- The concern template with its placeholders filled; {student_id} last so
--- that an ID is carried verbatim. Twin of template.c.
+-- A concern text (concern-template).
 create function absence.render_concern(p_template text, p_link text, p_student_id text,
                                        p_days integer)
 returns text
 language sql immutable
 as $$
-    select replace(replace(replace(p_template,
-        '{link}', coalesce(p_link, '')),
-        '{days}', p_days::text),
-        '{student_id}', p_student_id)
+    select absence.render_template(p_template, p_link, p_student_id, '{days}', p_days::text)
 $$;
 
 -- Every student's absence days in [p_from, p_to] (college dates), with the
@@ -243,10 +239,10 @@ declare
     v_count integer;
     v_term absence.term;
 begin
-    if exists (select 1 from absence.concern_check where school_day >= v_last) then
+    select max(school_day) into v_previous from absence.concern_check;
+    if v_previous >= v_last then
         return 0;
     end if;
-    select max(school_day) into v_previous from absence.concern_check;
     -- claim the day: another box planning at once waits here, then finds it
     insert into absence.concern_check (school_day, day_ends_at, evaluated_at, box_id, opened)
     values (v_last, absence.college_instant(p_cfg, v_last + 1, '00:00'), p_at, p_box_id, 0)
@@ -294,20 +290,22 @@ as $$
     select max(day_ends_at) from absence.concern_check
 $$;
 
-create function absence.note_marks_inserted()
+-- Marks inserted or deleted: each statement's rows as changed_marks.
+create function absence.note_marks_added_or_removed()
 returns trigger
 language plpgsql
 as $$
 begin
     insert into absence.mark_change (student_id)
-    select distinct n.student_id
-      from new_marks n
-      join absence.lesson l on l.lesson_id = n.lesson_id
+    select distinct c.student_id
+      from changed_marks c
+      join absence.lesson l on l.lesson_id = c.lesson_id
      where l.starts_at < absence.mark_change_bound();
     return null;
 end
 $$;
 
+-- Marks updated: those whose mark (or student, or lesson) changed.
 create function absence.note_marks_updated()
 returns trigger
 language plpgsql
@@ -326,32 +324,18 @@ begin
 end
 $$;
 
-create function absence.note_marks_deleted()
-returns trigger
-language plpgsql
-as $$
-begin
-    insert into absence.mark_change (student_id)
-    select distinct o.student_id
-      from old_marks o
-      join absence.lesson l on l.lesson_id = o.lesson_id
-     where l.starts_at < absence.mark_change_bound();
-    return null;
-end
-$$;
-
 create trigger attendance_mark_inserted_noted
     after insert on absence.attendance_mark
-    referencing new table as new_marks
-    for each statement execute function absence.note_marks_inserted();
+    referencing new table as changed_marks
+    for each statement execute function absence.note_marks_added_or_removed();
 create trigger attendance_mark_updated_noted
     after update on absence.attendance_mark
     referencing old table as old_marks new table as new_marks
     for each statement execute function absence.note_marks_updated();
 create trigger attendance_mark_deleted_noted
     after delete on absence.attendance_mark
-    referencing old table as old_marks
-    for each statement execute function absence.note_marks_deleted();
+    referencing old table as changed_marks
+    for each statement execute function absence.note_marks_added_or_removed();
 
 -- The text of concern P_CONCERN.
 create function absence.concern_body(p_cfg absence.policy_config,

@@ -100,11 +100,14 @@ begin
             using hint = 'absencectl preview --at shows what would be planned then, writing nothing';
     end if;
     -- concerns only count days that are over by the database's clock too
-    v_opened := case when v_at <= now() then absence.detect_concerns(p_cfg, v_at, p_box_id)
-                     else 0 end;
-    select * into v_concern from absence.plan_concern_texts(p_cfg, v_at) where v_at <= now();
+    if v_at > now() then
+        return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
+                            v_done.too_long, 0, 0, 0;
+        return;
+    end if;
+    v_opened := absence.detect_concerns(p_cfg, v_at, p_box_id);
+    select * into v_concern from absence.plan_concern_texts(p_cfg, v_at);
     return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
-                        v_done.too_long, v_opened, coalesce(v_concern.planned, 0),
-                        coalesce(v_concern.expired, 0);
+                        v_done.too_long, v_opened, v_concern.planned, v_concern.expired;
 end
 $$;

@@ -67,18 +67,30 @@ as $$
     select absence.text_fits(p_body, 1, (p_cfg).allow_ucs2)
 $$;
 
--- The template with its placeholders filled. {student_id} goes last so that
--- an ID is carried verbatim and never read as a placeholder; the link holds
--- no braces (the config loader refuses them). Twin of template.c.
-create function absence.render_message(p_template text, p_link text, p_student_id text,
-                                       p_lesson_time text)
+-- A template with its placeholders filled: {link}, the text's own
+-- placeholder P_NAME (e.g. '{lesson_time}') with P_VALUE, and {student_id}
+-- last, so that an ID is carried verbatim and never read as a placeholder;
+-- the link holds no braces (the config loader refuses them). Twin of
+-- template.c.
+create function absence.render_template(p_template text, p_link text, p_student_id text,
+                                        p_name text, p_value text)
 returns text
 language sql immutable
 as $$
     select replace(replace(replace(p_template,
         '{link}', coalesce(p_link, '')),
-        '{lesson_time}', p_lesson_time),
+        p_name, p_value),
         '{student_id}', p_student_id)
+$$;
+
+-- An absence text (message-template).
+create function absence.render_message(p_template text, p_link text, p_student_id text,
+                                       p_lesson_time text)
+returns text
+language sql immutable
+as $$
+    select absence.render_template(p_template, p_link, p_student_id, '{lesson_time}',
+                                   p_lesson_time)
 $$;
 
 -- An instant as ISO 8601 in the college's time zone, with its UTC offset:
