@@ -27,11 +27,16 @@ typedef struct BoxStatus {
     long submitted, delivered, failed; /* since the box started */
     long reports, unknown_reports;     /* delivery reports received since it started */
     time_t last_report;                /* 0: none yet */
+    long replies, replies_unmatched;   /* parents' texts stored since it started */
+    long opted_out, opted_in;          /* numbers changed by a stop or start word since then */
+    time_t last_reply;                 /* 0: none yet */
     int statuses;                      /* entries of today, in the database's order */
     StatusCount today[BOX_STATUS_MAX]; /* today's texts by status, every plan interval */
     long oldest_pending_s;             /* the oldest due pending text's wait, -1 if none */
     long without_report;               /* recent texts with no final report after 10 min */
     long utc_offset_s;                 /* the college's offset from UTC now */
+    long replies_today;                /* parents' texts received today, every box's */
+    long replies_unmatched_today;      /* of them, matched to no text */
     PauseState pause;                  /* whether staff paused all sending */
 } BoxStatus;
 

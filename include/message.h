@@ -19,12 +19,13 @@
 
 /* One claimed text, as the database hands it over. */
 typedef struct OutgoingText {
-    long notification_id;
-    Octstr *message_id; /* uuid text: the Msg id bearerbox acks by */
-    Octstr *token;      /* uuid text: carried in dlr_url */
-    Octstr *recipient;  /* E.164 */
-    Octstr *body;       /* UTF-8 */
-    long expires_epoch; /* becomes the Msg's validity */
+    long notification_id; /* 0 for a confirmation text */
+    long confirmation_id; /* 0 for a notification */
+    Octstr *message_id;   /* uuid text: the Msg id bearerbox acks by */
+    Octstr *token;        /* uuid text: carried in dlr_url */
+    Octstr *recipient;    /* E.164 */
+    Octstr *body;         /* UTF-8 */
+    long expires_epoch;   /* becomes the Msg's validity */
 } OutgoingText;
 
 void outgoing_text_destroy(OutgoingText *text);

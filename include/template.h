@@ -3,7 +3,9 @@
  *
  * A template holds literal text and placeholders: an absence text's
  * (message-template) {student_id}, {lesson_time} and {link}; an attendance
- * concern's (concern-template) {student_id}, {days} and {link}. The texts
+ * concern's (concern-template) {student_id}, {days} and {link}; the
+ * confirmations of a stop word (stop-confirmation, {start_word}) and of a
+ * start word (start-confirmation, {stop_word}). The texts
  * the box sends are rendered by the policy SQL (absence.render_message,
  * absence.render_concern); this module validates a template at start-up and
  * renders it for the start-up length check and for tests that hold the SQL
@@ -18,7 +20,12 @@
 #define TEMPLATE_MAX_STUDENT_ID 20
 
 /* Which text a template is for. */
-typedef enum TemplateKind { TEMPLATE_ABSENCE, TEMPLATE_CONCERN } TemplateKind;
+typedef enum TemplateKind {
+    TEMPLATE_ABSENCE,
+    TEMPLATE_CONCERN,
+    TEMPLATE_STOP_CONFIRMATION, /* {start_word}, required */
+    TEMPLATE_START_CONFIRMATION /* {stop_word} */
+} TemplateKind;
 
 /*
  * 0 when TEMPLATE is usable for KIND: every placeholder one of the kind's,
@@ -39,5 +46,9 @@ Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_tim
 
 /* The same for a concern template, {days} as the number DAYS. */
 Octstr *template_render_concern(Octstr *template, Octstr *student_id, long days, Octstr *link);
+
+/* A confirmation template of KIND with its word (the first start word for a
+ * stop, the first stop word for a start) put in. */
+Octstr *template_render_confirmation(Octstr *template, TemplateKind kind, Octstr *word);
 
 #endif

@@ -41,6 +41,7 @@ static Octstr *clock_text(time_t at, long offset_s)
 static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
 {
     Octstr *up = uptime(s->started), *last = clock_text(s->last_report, s->utc_offset_s), *out;
+    Octstr *last_reply = clock_text(s->last_reply, s->utc_offset_s);
     Octstr *wait = s->oldest_pending_s < 0 ? octstr_create("none")
                                            : octstr_format("%ld s", s->oldest_pending_s);
     int i;
@@ -62,12 +63,19 @@ static Octstr *render_text(AdminHttp *admin, const BoxStatus *s, int html)
     octstr_format_append(out,
                          "\nawaiting bearerbox's ack: %ld\noldest due text waiting: %S\n"
                          "since start: %ld submitted, %ld delivered, %ld failed; "
-                         "%ld reports (%ld unknown), last %s\n%s",
+                         "%ld reports (%ld unknown), last %s\n"
+                         "replies today: %ld received, %ld unmatched\n"
+                         "replies since start: %ld received, %ld unmatched; %ld numbers opted out, "
+                         "%ld opted in, last %s\n%s",
                          s->in_flight, wait, s->submitted, s->delivered, s->failed, s->reports,
                          s->unknown_reports, octstr_len(last) ? octstr_get_cstr(last) : "none",
+                         s->replies_today, s->replies_unmatched_today, s->replies,
+                         s->replies_unmatched, s->opted_out, s->opted_in,
+                         octstr_len(last_reply) ? octstr_get_cstr(last_reply) : "none",
                          html ? "</pre></body></html>\n" : "");
     octstr_destroy(up);
     octstr_destroy(last);
+    octstr_destroy(last_reply);
     octstr_destroy(wait);
     return out;
 }
@@ -121,6 +129,13 @@ static Octstr *render_xml(AdminHttp *admin, const BoxStatus *s)
     xml_number(node, "unknown-reports", s->unknown_reports);
     if (octstr_len(last) > 0)
         xmlNewTextChild(node, NULL, BAD_CAST "last-report", BAD_CAST octstr_get_cstr(last));
+    xml_number(node, "replies", s->replies);
+    xml_number(node, "unmatched-replies", s->replies_unmatched);
+    xml_number(node, "opted-out", s->opted_out);
+    xml_number(node, "opted-in", s->opted_in);
+    node = xmlNewChild(root, NULL, BAD_CAST "replies-today", NULL);
+    xml_number(node, "received", s->replies_today);
+    xml_number(node, "unmatched", s->replies_unmatched_today);
     xmlDocDumpFormatMemoryEnc(doc, &text, &size, "UTF-8", 1);
     out = octstr_create_from_data((char *)text, size);
     xmlFree(text);
@@ -169,6 +184,15 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
            s->failed);
     metric(out, box, "reports_received_total", "counter",
            "Delivery reports received since the box started.", s->reports);
+    metric(out, box, "replies_received_total", "counter",
+           "Parents' texts stored since the box started.", s->replies);
+    metric(out, box, "replies_unmatched_total", "counter",
+           "Parents' texts stored since the box started that matched no text sent.",
+           s->replies_unmatched);
+    metric(out, box, "opt_outs_total", "counter",
+           "Numbers opted out by a stop word since the box started.", s->opted_out);
+    metric(out, box, "opt_ins_total", "counter",
+           "Numbers opted in again by a start word since the box started.", s->opted_in);
     metric(out, box, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.",
            s->bearerbox_connected);
     metric(out, box, "database_up", "gauge", "1 while the box's database answers.", s->database_up);
@@ -184,6 +208,13 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
                   "none waits.");
     octstr_format_append(out, "absencebox_queue_oldest_pending_seconds %ld\n",
                          s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
+    metric_header(out, "replies_today", "gauge",
+                  "Parents' texts received today (for every box of the database), by whether "
+                  "they matched a text sent.");
+    octstr_format_append(out, "absencebox_replies_today{matched=\"yes\"} %ld\n",
+                         s->replies_today - s->replies_unmatched_today);
+    octstr_format_append(out, "absencebox_replies_today{matched=\"no\"} %ld\n",
+                         s->replies_unmatched_today);
     return out;
 }
 

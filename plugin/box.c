@@ -12,13 +12,14 @@
 #include "pause.h"
 #include "phone.h"
 #include "policy.h"
+#include "reply.h"
 
 #define DB_BACKOFF_MAX_S 30
 
 /* A text written to bearerbox and not yet acknowledged. */
 typedef struct InFlight {
-    long notification_id;
-    long session; /* the bearerbox session it was written in */
+    char label[48]; /* "notification 12" or "confirmation text 3", for the log */
+    long session;   /* the bearerbox session it was written in */
 } InFlight;
 
 struct Box {
@@ -32,6 +33,7 @@ struct Box {
     long in_flight_count;
     List *acks;           /* ack Msg * not yet applied */
     List *reports;        /* report Msg * not yet committed (nor acknowledged) */
+    List *replies;        /* parents' texts (MO Msg *) not yet stored (nor acknowledged) */
     Octstr *started_at;   /* the database's clock when the box started */
     time_t next_tick;     /* next plan/expire/sweep/heartbeat */
     int backlog;          /* the last claim filled its batch: more may be due */
@@ -57,6 +59,7 @@ Box *box_create(const AbsenceConfig *config)
     box->in_flight = dict_create(config->box.max_pending * 2 + 16, free_item);
     box->acks = gwlist_create();
     box->reports = gwlist_create();
+    box->replies = gwlist_create();
     box->db_backoff_s = 1;
     box->board = box_status_board_create();
     box->status.started = time(NULL);
@@ -69,6 +72,7 @@ void box_destroy(Box *box)
     gwlist_destroy(box->inbox, msg_destroy_item);
     gwlist_destroy(box->acks, msg_destroy_item);
     gwlist_destroy(box->reports, msg_destroy_item);
+    gwlist_destroy(box->replies, msg_destroy_item);
     dict_destroy(box->in_flight);
     octstr_destroy(box->started_at);
     PQfinish(box->db);
@@ -150,17 +154,15 @@ static void database_succeeded(Box *box)
 
 /* ---- what bearerbox sent ------------------------------------------------ */
 
-/* An sms that is not a delivery report: a reply routed to this box by
- * mistake. Acknowledge it so bearerbox does not redeliver it forever. */
+/* An sms that is neither a report nor a parent's text (an MT bearerbox
+ * handed back): nothing to keep. Acknowledge it so bearerbox does not
+ * redeliver it forever. */
 static void refuse_incoming(Box *box, Msg *msg)
 {
-    Octstr *from = phone_mask(msg->sms.sender);
-
     warning(0,
-            "absencebox: ignored an incoming message from %s: absencebox takes no replies; "
-            "route them to smsbox (bearerbox smsbox-route)",
-            octstr_get_cstr(from));
-    octstr_destroy(from);
+            "absencebox: ignored a message of sms type %ld from bearerbox: it is neither a "
+            "parent's text nor a delivery report",
+            msg->sms.sms_type);
     bearerbox_link_send(box->link, message_ack_for(msg));
     msg_destroy(msg);
 }
@@ -171,6 +173,8 @@ static void sort_message(Box *box, Msg *msg)
         gwlist_append(box->acks, msg);
     else if (message_is_report(msg))
         gwlist_append(box->reports, msg);
+    else if (reply_is_incoming(msg))
+        gwlist_append(box->replies, msg);
     else
         refuse_incoming(box, msg);
 }
@@ -203,8 +207,7 @@ static void forget_lost_session(Box *box)
         InFlight *text = dict_get(box->in_flight, key);
         if (text != NULL && text->session != session) {
             if (forgotten++ < 10)
-                octstr_format_append(ids, "%s%ld", forgotten > 1 ? ", " : "",
-                                     text->notification_id);
+                octstr_format_append(ids, "%s%s", forgotten > 1 ? ", " : "", text->label);
             gw_free(dict_remove(box->in_flight, key));
             box->in_flight_count--;
         }
@@ -214,7 +217,7 @@ static void forget_lost_session(Box *box)
     if (forgotten > 0)
         warning(0,
                 "absencebox: %ld texts were written to bearerbox but not acknowledged before "
-                "the connection ended (notifications %s%s); waiting for their reports",
+                "the connection ended (%s%s); waiting for their reports",
                 forgotten, octstr_get_cstr(ids), forgotten > 10 ? ", ..." : "");
     octstr_destroy(ids);
 }
@@ -222,18 +225,11 @@ static void forget_lost_session(Box *box)
 static void log_ack(InFlight *text, Msg *ack)
 {
     if (ack->ack.nack == ack_failed)
-        warning(0,
-                "absencebox: bearerbox refused notification %ld (no route to an SMSC): "
-                "failed",
-                text->notification_id);
+        warning(0, "absencebox: bearerbox refused %s (no route to an SMSC): failed", text->label);
     else if (ack->ack.nack == ack_failed_tmp)
-        info(0,
-             "absencebox: bearerbox could not queue notification %ld now; it will be "
-             "sent again",
-             text->notification_id);
+        info(0, "absencebox: bearerbox could not queue %s now; it will be sent again", text->label);
     else
-        debug("absence.box", 0, "absencebox: bearerbox took notification %ld",
-              text->notification_id);
+        debug("absence.box", 0, "absencebox: bearerbox took %s", text->label);
 }
 
 static int apply_acks(Box *box)
@@ -310,6 +306,60 @@ static int apply_reports(Box *box)
         if (bearerbox_link_send(box->link, ack) == 0)
             msg_destroy(ack);
         msg_destroy(report);
+    }
+    return 0;
+}
+
+static void log_replies(List *replies, ReplyCounts *counts)
+{
+    long i;
+
+    for (i = 0; i < gwlist_len(replies); i++) {
+        Msg *reply = gwlist_get(replies, i);
+        Octstr *from = phone_mask(reply->sms.sender);
+        debug("absence.box", 0, "absencebox: reply from %s to %s (%ld bytes)",
+              octstr_get_cstr(from), octstr_get_cstr(reply->sms.receiver),
+              octstr_len(reply->sms.msgdata));
+        octstr_destroy(from);
+    }
+    if (counts->received > 0)
+        info(0,
+             "absencebox: stored %ld replies from parents: %ld matched to a text, %ld unmatched "
+             "(absencectl replies --unmatched)",
+             counts->received, counts->matched, counts->unmatched);
+    if (counts->opted_out + counts->opted_in > 0)
+        info(0,
+             "absencebox: %ld numbers opted out and %ld opted in again by reply; each gets one "
+             "confirmation text",
+             counts->opted_out, counts->opted_in);
+}
+
+/* Store the parents' texts, then acknowledge each to bearerbox: one not
+ * stored is not acknowledged, and bearerbox sends it again. */
+static int apply_replies(Box *box)
+{
+    Octstr *error = NULL;
+    ReplyCounts counts;
+    Msg *reply;
+
+    if (gwlist_len(box->replies) == 0)
+        return 0;
+    if (reply_store_batch(box->db, box->config, box->replies, &counts, &error) < 0) {
+        database_failed(box, "storing replies", error);
+        return -1;
+    }
+    log_replies(box->replies, &counts);
+    box->status.replies += counts.received;
+    box->status.replies_unmatched += counts.unmatched;
+    box->status.opted_out += counts.opted_out;
+    box->status.opted_in += counts.opted_in;
+    box->status.last_reply = time(NULL);
+    while ((reply = gwlist_extract_first(box->replies)) != NULL) {
+        Msg *ack = message_ack_for(reply);
+        /* no connection: bearerbox redelivers it, and the copy is stored once */
+        if (bearerbox_link_send(box->link, ack) == 0)
+            msg_destroy(ack);
+        msg_destroy(reply);
     }
     return 0;
 }
@@ -450,13 +500,20 @@ static int periodic(Box *box)
 
 /* ---- claim and submit ------------------------------------------------------ */
 
-static void log_submitted(OutgoingText *text)
+static void log_submitted(InFlight *flight, OutgoingText *text)
 {
     Octstr *to = phone_mask(text->recipient);
 
-    debug("absence.box", 0, "absencebox: submitted notification %ld to %s", text->notification_id,
-          octstr_get_cstr(to));
+    debug("absence.box", 0, "absencebox: submitted %s to %s", flight->label, octstr_get_cstr(to));
     octstr_destroy(to);
+}
+
+static void label_text(char *label, size_t size, OutgoingText *text)
+{
+    if (text->confirmation_id > 0)
+        snprintf(label, size, "confirmation text %ld", text->confirmation_id);
+    else
+        snprintf(label, size, "notification %ld", text->notification_id);
 }
 
 /* Write one claimed text; a text that could not be written at all goes in UNSENT. */
@@ -471,20 +528,19 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
         gwlist_append(unsent, octstr_duplicate(text->message_id));
         return;
     }
+    flight = gw_malloc(sizeof(*flight));
+    label_text(flight->label, sizeof(flight->label), text);
     if (session < 0) {
-        warning(0,
-                "absencebox: writing notification %ld to bearerbox failed; waiting for its "
-                "reports",
-                text->notification_id);
+        warning(0, "absencebox: writing %s to bearerbox failed; waiting for its reports",
+                flight->label);
+        gw_free(flight);
         return;
     }
-    flight = gw_malloc(sizeof(*flight));
-    flight->notification_id = text->notification_id;
     flight->session = session;
     dict_put(box->in_flight, text->message_id, flight);
     box->in_flight_count++;
     box->status.submitted++;
-    log_submitted(text);
+    log_submitted(flight, text);
 }
 
 static int claim_and_submit(Box *box)
@@ -533,7 +589,7 @@ static void step(Box *box, int may_claim)
     collect(box, busy ? 0 : 1);
     forget_lost_session(box);
     if (database_ready(box) && apply_acks(box) == 0 && apply_reports(box) == 0 &&
-        periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
+        apply_replies(box) == 0 && periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
         database_succeeded(box);
     publish_status(box);
 }

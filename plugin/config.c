@@ -512,6 +512,85 @@ static int check_template(Reader *r, AbsenceConfig *config, TemplateKind kind)
     return 0;
 }
 
+/* 1 when WORD is in LIST, case ignored. */
+static int word_listed(List *list, Octstr *word)
+{
+    long i;
+
+    for (i = 0; i < gwlist_len(list); i++)
+        if (octstr_case_compare(gwlist_get(list, i), word) == 0)
+            return 1;
+    return 0;
+}
+
+/* Stop and start words: some of each, none in both lists. */
+static int check_reply_words(Reader *r, BoxSettings *box)
+{
+    long i;
+
+    if (gwlist_len(box->stop_words) == 0)
+        return reader_fail(r, "stop-words",
+                           "lists no word: parents must be able to stop the texts (default "
+                           "\"STOP;UNSUBSCRIBE\")");
+    if (gwlist_len(box->start_words) == 0)
+        return reader_fail(r, "start-words",
+                           "lists no word: the stop confirmation tells parents how to undo it "
+                           "(default \"START\")");
+    for (i = 0; i < gwlist_len(box->start_words); i++)
+        if (word_listed(box->stop_words, gwlist_get(box->start_words, i)))
+            return reader_fail(r, "start-words", "'%S' is a stop word too: a word does one thing",
+                               gwlist_get(box->start_words, i));
+    return 0;
+}
+
+/* A confirmation template: its placeholder, and one SMS once its word is in. */
+static int check_confirmation(Reader *r, BoxSettings *box, TemplateKind kind)
+{
+    const char *key =
+        kind == TEMPLATE_STOP_CONFIRMATION ? "stop-confirmation" : "start-confirmation";
+    Octstr *template =
+        kind == TEMPLATE_STOP_CONFIRMATION ? box->stop_confirmation : box->start_confirmation;
+    List *words = kind == TEMPLATE_STOP_CONFIRMATION ? box->start_words : box->stop_words;
+    Octstr *text, *error = NULL;
+    long septets, units;
+
+    if (template_check(template, kind, &error) < 0) {
+        reader_fail(r, key, "%S", error);
+        octstr_destroy(error);
+        return -1;
+    }
+    text = template_render_confirmation(template, kind, gwlist_get(words, 0));
+    septets = gsm_septet_count(text);
+    units = gsm_ucs2_units(text);
+    octstr_destroy(text);
+    if (septets < 0 && !box->allow_ucs2)
+        return reader_fail(r, key,
+                           "uses a character outside the GSM 7-bit alphabet: use plain "
+                           "characters, or set allow-ucs2 = true");
+    if (septets > gsm_septet_budget(1) || (septets < 0 && units > gsm_ucs2_budget(1)))
+        return reader_fail(r, key, "takes %ld %s, more than one SMS holds: shorten it",
+                           septets < 0 ? units : septets,
+                           septets < 0 ? "UCS-2 characters" : "GSM septets");
+    return 0;
+}
+
+static int check_replies(Reader *r, BoxSettings *box)
+{
+    if (check_reply_words(r, box) < 0)
+        return -1;
+    if (box->earliest_confirmation_minute >= box->latest_send_minute)
+        return reader_fail(r, "earliest-confirmation-time",
+                           "%02ld:%02ld is not before latest-send-time (%02ld:%02ld): no "
+                           "confirmation could ever be sent",
+                           box->earliest_confirmation_minute / 60,
+                           box->earliest_confirmation_minute % 60, box->latest_send_minute / 60,
+                           box->latest_send_minute % 60);
+    return check_confirmation(r, box, TEMPLATE_STOP_CONFIRMATION) < 0 ||
+                   check_confirmation(r, box, TEMPLATE_START_CONFIRMATION) < 0
+               ? -1
+               : 0;
+}
+
 static int check_admin(Reader *r, BoxSettings *box)
 {
     if (box->admin_port == 0)
@@ -553,7 +632,7 @@ static int check_box(Reader *r, AbsenceConfig *config)
                            box->concern_send_minute / 60, box->concern_send_minute % 60,
                            box->latest_send_minute / 60, box->latest_send_minute % 60);
     if (check_template(r, config, TEMPLATE_ABSENCE) < 0 ||
-        check_template(r, config, TEMPLATE_CONCERN) < 0)
+        check_template(r, config, TEMPLATE_CONCERN) < 0 || check_replies(r, box) < 0)
         return -1;
     return check_link(r, config) < 0 || check_sender(r, box->sender) < 0 ? -1 : 0;
 }

@@ -9,7 +9,10 @@ static OutgoingText *text_from_row(PGresult *rows, int row)
 {
     OutgoingText *text = gw_malloc(sizeof(*text));
 
-    text->notification_id = db_long(rows, row, "notification_id");
+    text->notification_id =
+        db_is_null(rows, row, "notification_id") ? 0 : db_long(rows, row, "notification_id");
+    text->confirmation_id =
+        db_is_null(rows, row, "confirmation_id") ? 0 : db_long(rows, row, "confirmation_id");
     text->message_id = db_text(rows, row, "message_id");
     text->token = db_text(rows, row, "token");
     text->recipient = db_text(rows, row, "recipient");
@@ -152,6 +155,8 @@ int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatu
         db_is_null(rows, 0, "oldest_pending_s") ? -1 : db_long(rows, 0, "oldest_pending_s");
     status->without_report = db_long(rows, 0, "without_report");
     status->utc_offset_s = db_long(rows, 0, "utc_offset_s");
+    status->replies_today = db_long(rows, 0, "replies");
+    status->replies_unmatched_today = db_long(rows, 0, "replies_unmatched");
     PQclear(rows);
     return 0;
 }

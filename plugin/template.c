@@ -5,9 +5,9 @@
 
 /* Every placeholder of any template, in the order of the values a render
  * takes; which of them a kind of text may or must use is in kinds[]. */
-enum { STUDENT_ID, LESSON_TIME, LINK, DAYS, PLACEHOLDER_COUNT };
-static const char *const placeholders[PLACEHOLDER_COUNT] = {"student_id", "lesson_time", "link",
-                                                            "days"};
+enum { STUDENT_ID, LESSON_TIME, LINK, DAYS, START_WORD, STOP_WORD, PLACEHOLDER_COUNT };
+static const char *const placeholders[PLACEHOLDER_COUNT] = {
+    "student_id", "lesson_time", "link", "days", "start_word", "stop_word"};
 
 typedef struct TemplateRules {
     int allowed[PLACEHOLDER_COUNT];
@@ -17,16 +17,22 @@ typedef struct TemplateRules {
 } TemplateRules;
 
 static const TemplateRules kinds[] = {
-    [TEMPLATE_ABSENCE] = {{1, 1, 1, 0},
-                          {1, 1, 0, 0},
+    [TEMPLATE_ABSENCE] = {{1, 1, 1, 0, 0, 0},
+                          {1, 1, 0, 0, 0, 0},
                           "{student_id}, {lesson_time} or {link}",
                           "the text must name the student and the lesson: "
                           "put {student_id} and {lesson_time} in it"},
-    [TEMPLATE_CONCERN] = {{1, 0, 1, 1},
-                          {1, 0, 0, 1},
+    [TEMPLATE_CONCERN] = {{1, 0, 1, 1, 0, 0},
+                          {1, 0, 0, 1, 0, 0},
                           "{student_id}, {days} or {link}",
                           "the text must name the student and the number of days: "
                           "put {student_id} and {days} in it"},
+    [TEMPLATE_STOP_CONFIRMATION] = {{0, 0, 0, 0, 1, 0},
+                                    {0, 0, 0, 0, 1, 0},
+                                    "{start_word}",
+                                    "the text must say how to undo the opt-out: put "
+                                    "{start_word} in it"},
+    [TEMPLATE_START_CONFIRMATION] = {{0, 0, 0, 0, 0, 1}, {0}, "{stop_word}", ""},
 };
 
 /* Index of NAME in placeholders[], or -1. */
@@ -142,7 +148,7 @@ static Octstr *render_template(Octstr *template, TemplateKind kind, RenderContex
 
 Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_time, Octstr *link)
 {
-    RenderContext context = {octstr_create(""), {student_id, lesson_time, link, NULL}};
+    RenderContext context = {octstr_create(""), {student_id, lesson_time, link, NULL, NULL, NULL}};
 
     return render_template(template, TEMPLATE_ABSENCE, &context);
 }
@@ -150,9 +156,16 @@ Octstr *template_render(Octstr *template, Octstr *student_id, Octstr *lesson_tim
 Octstr *template_render_concern(Octstr *template, Octstr *student_id, long days, Octstr *link)
 {
     Octstr *count = octstr_format("%ld", days), *text;
-    RenderContext context = {octstr_create(""), {student_id, NULL, link, count}};
+    RenderContext context = {octstr_create(""), {student_id, NULL, link, count, NULL, NULL}};
 
     text = render_template(template, TEMPLATE_CONCERN, &context);
     octstr_destroy(count);
     return text;
+}
+
+Octstr *template_render_confirmation(Octstr *template, TemplateKind kind, Octstr *word)
+{
+    RenderContext context = {octstr_create(""), {NULL, NULL, NULL, NULL, word, word}};
+
+    return render_template(template, kind, &context);
 }

@@ -5,13 +5,15 @@
 
 -- Every guardian linked to the student, each rule passed or failed, and the
 -- first failed rule as the skip reason (null: this guardian gets the text).
+-- A number on absence.opt_out (a stop word, or staff) is opted-out.
 -- Guardians passing every other rule who share a number are texted once,
 -- at the lowest guardian_id.
 create function absence.guardian_checks(p_cfg absence.policy_config, p_student_id text)
 returns table (
     student_id text, guardian_id bigint, guardian_name text, mobile text, recipient text,
     account_active boolean, link_active boolean, attendance_visible boolean,
-    has_mobile boolean, mobile_valid boolean, first_for_number boolean, skip_reason text)
+    has_mobile boolean, mobile_valid boolean, first_for_number boolean, skip_reason text,
+    opted_out boolean)
 language sql stable
 as $$
     with link as (
@@ -26,10 +28,12 @@ as $$
         where gs.student_id = p_student_id
     ), ranked as (
         select link.*,
-               recipient is not null as mobile_valid,
-               account_active and link_active and attendance_visible and recipient is not null
-                   as eligible
+               link.recipient is not null as mobile_valid,
+               o.recipient is not null as opted_out,
+               account_active and link_active and attendance_visible and link.recipient is not null
+                   and o.recipient is null as eligible
         from link
+        left join absence.opt_out o on o.recipient = link.recipient
     ), deduped as (
         select ranked.*,
                case when eligible then
@@ -46,8 +50,10 @@ as $$
                when not attendance_visible then 'attendance-hidden'
                when not has_mobile then 'no-mobile'
                when not mobile_valid then 'invalid-mobile'
+               when opted_out then 'opted-out'
                when not first_for_number then 'duplicate-number'
-           end
+           end,
+           opted_out
     from deduped
 $$;
 
@@ -70,6 +76,21 @@ as $$
            t.due_at, t.expires_at, t.body, g.guardian_id, g.recipient, g.skip_reason
     from absence.policy_triggers(p_cfg, p_at, p_from, p_to, p_student_id) t
     left join lateral absence.guardian_checks(p_cfg, t.student_id) g on true
+$$;
+
+-- How a number came to be opted out, as explain shows it: "(by reply on
+-- 2026-11-28 14:03)" or "(by staff on ...: their reason)"; null when it is
+-- not opted out.
+create function absence.opt_out_said(p_cfg absence.policy_config, p_recipient text)
+returns text
+language sql stable
+as $$
+    select format('(by %s on %s%s)', o.via,
+                  absence.shown_time(o.opted_out_at, (p_cfg).timezone, false,
+                                     'YYYY-MM-DD HH24:MI'),
+                  ': ' || o.reason)
+      from absence.opt_out o
+     where o.recipient = p_recipient
 $$;
 
 -- Every guardian linked to the student as absencectl explain shows them for
@@ -104,6 +125,8 @@ as $$
                when k.reason is not null then 'skipped: ' || k.reason
                when t.state = 'settled' then 'not texted: linked or changed after the day '
                                              'was settled'
+               when g.skip_reason = 'opted-out'
+                   then concat_ws(' ', 'skipped: opted-out', absence.opt_out_said(p_cfg, g.recipient))
                when g.skip_reason is not null then 'skipped: ' || g.skip_reason
                when t.state is null then 'no text: no absence that day'
                when t.state in ('due', 'not-yet-due', 'register-not-marked')

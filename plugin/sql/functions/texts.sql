@@ -12,6 +12,9 @@
 --   release_texts      claimed but never written -> pending
 --   box_heartbeat      the box's liveness row in box_status
 --   texts_today        today's texts by status, for the box's admin interface
+--
+-- A confirmation of a stop or start word (absence.confirmation_text, see
+-- replies.sql) goes through the same steps, by the same rules.
 
 -- The uuid in a token as the box sent it, or null when it is not one.
 create function absence.token_uuid(p_token text)
@@ -22,19 +25,37 @@ as $$
                 then p_token::uuid end
 $$;
 
--- Claim up to p_limit due texts for p_box_id. Each gets a fresh Kannel
--- message id; texts past expiry are left for expire_texts(). Nothing is
--- claimed while sending is paused.
+-- Claim up to p_limit due texts for p_box_id: confirmations of a stop or
+-- start word first (the parent is waiting for them), then absence and
+-- concern texts, never one to a number that has opted out. Each gets a
+-- fresh Kannel message id; texts past expiry are left for expire_texts().
+-- Nothing is claimed while sending is paused.
 create function absence.claim_texts(p_box_id text, p_limit integer)
 returns table (notification_id bigint, token uuid, message_id uuid, recipient text, body text,
-               expires_epoch bigint)
+               expires_epoch bigint, confirmation_id bigint)
 language plpgsql
 as $$
 #variable_conflict use_column
+declare
+    v_claimed integer;
 begin
     if exists (select 1 from absence.sending_paused()) then
         return;
     end if;
+    return query
+        update absence.confirmation_text t
+           set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
+               submitted_at = now(), attempts = t.attempts + 1, status_changed_at = now()
+         where t.confirmation_id in (
+                select c.confirmation_id
+                  from absence.confirmation_text c
+                 where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
+                 order by c.due_at, c.confirmation_id
+                 limit p_limit
+                   for update skip locked)
+        returning null::bigint, t.token, t.message_id, t.recipient, t.body,
+                  extract(epoch from t.expires_at)::bigint, t.confirmation_id;
+    get diagnostics v_claimed = row_count;
     return query
         update absence.notification n
            set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
@@ -43,12 +64,29 @@ begin
                 select c.notification_id
                   from absence.notification c
                  where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
+                   and not exists (select 1 from absence.opt_out o where o.recipient = c.recipient)
                  order by c.due_at, c.notification_id
-                 limit p_limit
+                 limit p_limit - v_claimed
                    for update skip locked)
         returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
-                  extract(epoch from n.expires_at)::bigint;
+                  extract(epoch from n.expires_at)::bigint, null::bigint;
 end
+$$;
+
+-- A submitted text's status after bearerbox's ack (Kannel ack_status_t).
+create function absence.acked_status(p_nack integer)
+returns text
+language sql immutable
+as $$
+    select case p_nack when 2 then 'pending' when 1 then 'failed' else 'sent' end
+$$;
+
+-- The failure an ack records, if it is one.
+create function absence.ack_failure(p_nack integer)
+returns text
+language sql immutable
+as $$
+    select case when p_nack = 1 then 'bearerbox refused the text: no route to an SMSC' end
 $$;
 
 -- Apply bearerbox's acks (Kannel ack_status_t): 0 success and 3 buffered
@@ -65,22 +103,33 @@ begin
             select * from unnest(p_message_ids, p_nacks)
         ), changed as (
             update absence.notification n
-               set status = case ack.nack when 2 then 'pending' when 1 then 'failed' else 'sent' end,
+               set status = absence.acked_status(ack.nack),
                    sent_at = case when ack.nack in (0, 3) then now() else n.sent_at end,
                    failed_at = case when ack.nack = 1 then now() else n.failed_at end,
-                   failure_reason = case when ack.nack = 1
-                       then 'bearerbox refused the text: no route to an SMSC'
-                       else n.failure_reason end,
+                   failure_reason = coalesce(absence.ack_failure(ack.nack), n.failure_reason),
                    message_id = case when ack.nack = 2 then null else n.message_id end,
                    status_changed_at = now()
               from ack
              where n.message_id = ack.message_id and n.status = 'submitted'
             returning n.status
+        ), confirmed as (
+            update absence.confirmation_text t
+               set status = absence.acked_status(ack.nack),
+                   sent_at = case when ack.nack in (0, 3) then now() else t.sent_at end,
+                   failed_at = case when ack.nack = 1 then now() else t.failed_at end,
+                   failure_reason = coalesce(absence.ack_failure(ack.nack), t.failure_reason),
+                   message_id = case when ack.nack = 2 then null else t.message_id end,
+                   status_changed_at = now()
+              from ack
+             where t.message_id = ack.message_id and t.status = 'submitted'
+            returning t.status
+        ), both_kinds as (
+            select status from changed union all select status from confirmed
         )
         select count(*) filter (where status = 'sent')::integer,
                count(*) filter (where status = 'pending')::integer,
                count(*) filter (where status = 'failed')::integer
-          from changed;
+          from both_kinds;
 end
 $$;
 
@@ -120,14 +169,40 @@ as $$
     select case p_kind when 'concern' then 'Attendance concern' else (p_cfg).pastoral_category end
 $$;
 
+-- A text's status after its reports so far: delivered, expired, failed,
+-- or for a text the gateway had not confirmed, sent (an SMSC acceptance).
+create function absence.reported_status(p_status text, p_delivered boolean, p_expired boolean,
+                                        p_failed boolean)
+returns text
+language sql immutable
+as $$
+    select case when p_delivered then 'delivered'
+                when p_expired then 'expired'
+                when p_failed then 'failed'
+                when p_status in ('submitted', 'unconfirmed') then 'sent'
+                else p_status end
+$$;
+
+-- Whether reports change a text in p_status: a delivered text never
+-- changes again; a failed or expired one only to delivered.
+create function absence.reports_change(p_status text, p_delivered boolean, p_failed boolean)
+returns boolean
+language sql immutable
+as $$
+    select p_status <> 'delivered'
+       and (p_delivered or (p_failed and p_status not in ('failed', 'expired'))
+            or p_status in ('submitted', 'unconfirmed'))
+$$;
+
 -- Apply a batch of delivery reports in one statement (so one transaction):
 -- every report is kept in delivery_report (a redelivered one, same report
 -- id, only once); per text, a final success makes it delivered and writes
 -- its pastoral_log row, a final failure or SMSC reject makes it failed with
 -- the reason (expired when bearerbox dropped it past its validity), an SMSC
 -- acceptance confirms a submitted or unconfirmed text as sent. A delivered
--- text never changes again; a failed one only to delivered. The pastoral
--- log's category and times come from p_cfg.
+-- text never changes again; a failed one only to delivered. Confirmation
+-- texts go through the same changes, without a pastoral log entry. The
+-- pastoral log's category and times come from p_cfg.
 create function absence.apply_reports(
     p_cfg absence.policy_config, p_box_id text,
     p_report_ids uuid[], p_tokens text[], p_dlr_types integer[], p_smsc_ids text[],
@@ -145,17 +220,19 @@ begin
                    with ordinality as r(a, b, c, d, e, f, ord)
         ), kept as (
             insert into absence.delivery_report as d
-                (report_id, notification_id, token, dlr_type, smsc_id, foreign_id, reply, box_id)
-            select r.report_id, n.notification_id, r.token, r.dlr_type, r.smsc_id, r.foreign_id,
-                   r.reply, p_box_id
+                (report_id, notification_id, confirmation_id, token, dlr_type, smsc_id, foreign_id,
+                 reply, box_id)
+            select r.report_id, n.notification_id, t.confirmation_id, r.token, r.dlr_type,
+                   r.smsc_id, r.foreign_id, r.reply, p_box_id
               from report r
               left join absence.notification n on n.token = absence.token_uuid(r.token)
+              left join absence.confirmation_text t on t.token = absence.token_uuid(r.token)
              order by r.ord
             on conflict (report_id) do nothing
-            returning d.delivery_report_id, d.notification_id, d.token, d.dlr_type, d.smsc_id,
-                      d.foreign_id, d.reply
+            returning d.delivery_report_id, d.notification_id, d.confirmation_id, d.token,
+                      d.dlr_type, d.smsc_id, d.foreign_id, d.reply
         ), outcome as (
-            select k.notification_id,
+            select k.notification_id, k.confirmation_id,
                    bool_or(k.dlr_type & 1 <> 0) as delivered,
                    bool_or(k.dlr_type & 18 <> 0) as failed,
                    bool_or(k.dlr_type & 32 <> 0) as expired,
@@ -166,15 +243,11 @@ begin
                    (array_agg(k.foreign_id order by k.delivery_report_id desc)
                         filter (where k.foreign_id is not null))[1] as foreign_id
               from kept k
-             where k.notification_id is not null
-             group by k.notification_id
+             where k.notification_id is not null or k.confirmation_id is not null
+             group by k.notification_id, k.confirmation_id
         ), changed as (
             update absence.notification n
-               set status = case when o.delivered then 'delivered'
-                                 when o.expired then 'expired'
-                                 when o.failed then 'failed'
-                                 when n.status in ('submitted', 'unconfirmed') then 'sent'
-                                 else n.status end,
+               set status = absence.reported_status(n.status, o.delivered, o.expired, o.failed),
                    delivered_at = case when o.delivered then now() else n.delivered_at end,
                    failed_at = case when not o.delivered and o.failed then now() else n.failed_at end,
                    failure_reason = case when not o.delivered and o.failed
@@ -186,10 +259,24 @@ begin
                    status_changed_at = now()
               from outcome o
              where n.notification_id = o.notification_id
-               and n.status <> 'delivered'
-               and (o.delivered or (o.failed and n.status not in ('failed', 'expired'))
-                    or n.status in ('submitted', 'unconfirmed'))
+               and absence.reports_change(n.status, o.delivered, o.failed)
             returning n.*
+        ), confirmed as (
+            update absence.confirmation_text t
+               set status = absence.reported_status(t.status, o.delivered, o.expired, o.failed),
+                   delivered_at = case when o.delivered then now() else t.delivered_at end,
+                   failed_at = case when not o.delivered and o.failed then now() else t.failed_at end,
+                   failure_reason = case when not o.delivered and o.failed
+                       then coalesce(nullif(o.failure, ''), 'the SMSC reported a failure')
+                       else t.failure_reason end,
+                   sent_at = coalesce(t.sent_at, now()),
+                   smsc_id = coalesce(o.smsc_id, t.smsc_id),
+                   foreign_id = coalesce(o.foreign_id, t.foreign_id),
+                   status_changed_at = now()
+              from outcome o
+             where t.confirmation_id = o.confirmation_id
+               and absence.reports_change(t.status, o.delivered, o.failed)
+            returning t.status
         ), logged as (
             insert into absence.pastoral_log
                 (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
@@ -209,10 +296,14 @@ begin
         )
         select (select count(*) from kept)::integer,
                (cardinality(p_report_ids) - (select count(*) from kept))::integer,
-               (select count(*) from kept where notification_id is null)::integer,
-               (select count(*) from logged)::integer,
-               (select count(*) from changed where status = 'failed')::integer,
-               (select array_agg(coalesce(token, '(none)')) from kept where notification_id is null)
+               (select count(*) from kept
+                 where notification_id is null and confirmation_id is null)::integer,
+               ((select count(*) from logged)
+                + (select count(*) from confirmed where status = 'delivered'))::integer,
+               ((select count(*) from changed where status = 'failed')
+                + (select count(*) from confirmed where status = 'failed'))::integer,
+               (select array_agg(coalesce(token, '(none)')) from kept
+                 where notification_id is null and confirmation_id is null)
           from (select count(*) from heard) h;
 end
 $$;
@@ -227,8 +318,39 @@ as $$
            set status = 'expired', status_changed_at = now()
          where status = 'pending' and expires_at < now()
         returning 1
+    ), expired_confirmations as (
+        update absence.confirmation_text
+           set status = 'expired', status_changed_at = now()
+         where status = 'pending' and expires_at < now()
+        returning 1
     )
-    select count(*)::integer from expired
+    select ((select count(*) from expired) + (select count(*) from expired_confirmations))::integer
+$$;
+
+-- Whether the box can no longer vouch for a text (see mark_unconfirmed).
+create function absence.is_unconfirmed(p_status text, p_submitted_at timestamptz,
+                                       p_sent_at timestamptz, p_started_at timestamptz,
+                                       p_confirm_s integer, p_report_s integer)
+returns boolean
+language sql stable
+as $$
+    select (p_status = 'submitted'
+            and p_submitted_at < now() - make_interval(secs => p_confirm_s)
+            and p_started_at < now() - make_interval(secs => p_confirm_s))
+        or (p_status = 'sent' and p_sent_at < now() - make_interval(secs => p_report_s))
+$$;
+
+-- Why a text in p_status became unconfirmed.
+create function absence.unconfirmed_reason(p_status text, p_confirm_s integer,
+                                           p_report_s integer)
+returns text
+language sql immutable
+as $$
+    select case p_status
+        when 'submitted' then 'no acknowledgement or report from bearerbox within '
+                              || p_confirm_s || ' s of submission'
+        else 'no final delivery report within ' || p_report_s
+             || ' s of being sent: the gateway may have lost it' end
 $$;
 
 -- Texts p_box_id cannot vouch for become unconfirmed, with the reason, for
@@ -248,21 +370,25 @@ as $$
     with unknown as (
         update absence.notification n
            set status = 'unconfirmed', status_changed_at = now(),
-               failure_reason = case n.status
-                   when 'submitted' then 'no acknowledgement or report from bearerbox within '
-                                         || p_confirm_s || ' s of submission'
-                   else 'no final delivery report within ' || p_report_s
-                        || ' s of being sent: the gateway may have lost it' end
+               failure_reason = absence.unconfirmed_reason(n.status, p_confirm_s, p_report_s)
          where n.box_id = p_box_id
-           and ((n.status = 'submitted'
-                 and n.submitted_at < now() - make_interval(secs => p_confirm_s)
-                 and p_started_at < now() - make_interval(secs => p_confirm_s))
-             or (n.status = 'sent' and n.sent_at < now() - make_interval(secs => p_report_s)))
+           and absence.is_unconfirmed(n.status, n.submitted_at, n.sent_at, p_started_at,
+                                      p_confirm_s, p_report_s)
         returning n.failure_reason like 'no final%' as unreported
+    ), unknown_confirmations as (
+        update absence.confirmation_text t
+           set status = 'unconfirmed', status_changed_at = now(),
+               failure_reason = absence.unconfirmed_reason(t.status, p_confirm_s, p_report_s)
+         where t.box_id = p_box_id and t.status in ('submitted', 'sent')
+           and absence.is_unconfirmed(t.status, t.submitted_at, t.sent_at, p_started_at,
+                                      p_confirm_s, p_report_s)
+        returning t.failure_reason like 'no final%' as unreported
+    ), both_kinds as (
+        select unreported from unknown union all select unreported from unknown_confirmations
     )
     select count(*) filter (where not unreported)::integer,
            count(*) filter (where unreported)::integer
-      from unknown
+      from both_kinds
 $$;
 
 -- Texts that should have had their final report by now and have not: sent
@@ -315,18 +441,26 @@ as $$
                attempts = attempts - 1, status_changed_at = now()
          where message_id = any (p_message_ids) and status = 'submitted'
         returning 1
+    ), released_confirmations as (
+        update absence.confirmation_text
+           set status = 'pending', box_id = null, message_id = null, submitted_at = null,
+               attempts = attempts - 1, status_changed_at = now()
+         where message_id = any (p_message_ids) and status = 'submitted'
+        returning 1
     )
-    select count(*)::integer from released
+    select ((select count(*) from released)
+            + (select count(*) from released_confirmations))::integer
 $$;
 
 -- Today's texts (the college's school day at p_at) by status, every status
 -- of absence.notification_status in its order, with zeros; and on every
 -- row, how long the oldest due pending text has waited (null: none waits),
--- how many recent texts still lack their final report, and the college's
--- offset from UTC (for the times the admin interface shows).
+-- how many recent texts still lack their final report, the college's
+-- offset from UTC (for the times the admin interface shows), and today's
+-- replies from parents, all and unmatched.
 create function absence.texts_today(p_cfg absence.policy_config, p_at timestamptz default now())
 returns table (status text, texts bigint, oldest_pending_s bigint, without_report bigint,
-               utc_offset_s integer)
+               utc_offset_s integer, replies bigint, replies_unmatched bigint)
 language sql stable
 as $$
     select s.status, count(n.notification_id),
@@ -335,7 +469,14 @@ as $$
              where w.status = 'pending' and w.due_at <= p_at),
            (select r.without_report from absence.reports_missing() r),
            extract(epoch from (p_at at time zone (p_cfg).timezone)
-                              - (p_at at time zone 'UTC'))::integer
+                              - (p_at at time zone 'UTC'))::integer,
+           (select count(*) from absence.reply r
+             where r.received_at >= absence.college_instant(
+                       p_cfg, (p_at at time zone (p_cfg).timezone)::date, '00:00')),
+           (select count(*) from absence.reply r
+             where r.student_id is null
+               and r.received_at >= absence.college_instant(
+                       p_cfg, (p_at at time zone (p_cfg).timezone)::date, '00:00'))
       from absence.notification_status s
       left join absence.notification n
              on n.status = s.status
@@ -343,4 +484,3 @@ as $$
      group by s.status, s.position
      order by s.position
 $$;
-
