@@ -6,7 +6,8 @@
 --
 --   absence_owner   owns schema absence; the role `absencectl migrate` runs as
 --   absencebox      the box, and absencectl's staff commands (resend, cancel,
---                   pause, plan): reads the inputs, writes the outputs
+--                   pause, plan, opt-out, opt-in): reads the inputs, writes
+--                   the outputs
 --   absence_mis     the MIS and the Communications Portal: writes the inputs,
 --                   reads everything (the pastoral log, the texts); also the
 --                   role absencectl import-contacts runs as (it writes the
@@ -75,5 +76,10 @@ begin
         grant insert on absence.mark_change to absence_mis;
         grant delete on absence.mark_change to absencebox;
         revoke insert, update on absence.term from absencebox;
+    end if;
+    -- replies from parents (schema version 9): a start word, or staff,
+    -- takes a number off the opt-out list
+    if to_regclass('absence.opt_out') is not null then
+        grant delete on absence.opt_out to absencebox;
     end if;
 end $$;

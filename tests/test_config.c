@@ -321,7 +321,13 @@ static void test_policy_settings_are_passed_by_name(void **state)
         "\"max-linked-adults\": 4, \"concern-consecutive-days\": 3, \"concern-term-days\": 5, "
         "\"concern-template\": \"Attendance concern: student {student_id} has been absent on "
         "{days} days this term. Please contact the college to discuss: {link}\", "
-        "\"concern-send-time\": \"07:45\", "
+        "\"concern-send-time\": \"07:45\", \"reply-window\": 604800, "
+        "\"stop-words\": [\"STOP\", \"UNSUBSCRIBE\"], \"start-words\": [\"START\"], "
+        "\"stop-confirmation\": \"You will get no more attendance texts from the college on "
+        "this number. To get them again, reply {start_word}\", "
+        "\"start-confirmation\": \"You will get attendance texts from the college on this "
+        "number again. To stop them, reply {stop_word}\", "
+        "\"earliest-confirmation-time\": \"08:00\", "
         "\"pastoral-category\": \"Absence \\\"text\\\"\"}");
     config_destroy(config);
 }
@@ -365,6 +371,32 @@ static void test_lateness_must_exceed_delay(void **state)
     assert_octstr_equal(load_error(box_with("send-delay = 1200\nmax-lateness = 1200\n")),
                         "FILE:6: group 'absencebox', key 'max-lateness': 1200 is not after "
                         "send-delay (1200): no text could ever be sent");
+}
+
+static void test_reply_words_and_confirmations_are_checked(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("stop-words = \"\"\n")),
+                        "FILE:5: group 'absencebox', key 'stop-words': lists no word: parents "
+                        "must be able to stop the texts (default \"STOP;UNSUBSCRIBE\")");
+    assert_octstr_equal(load_error(box_with("start-words = \"Start;stop\"\n")),
+                        "FILE:5: group 'absencebox', key 'start-words': 'stop' is a stop word "
+                        "too: a word does one thing");
+    assert_octstr_equal(load_error(box_with("stop-confirmation = \"You are opted out\"\n")),
+                        "FILE:5: group 'absencebox', key 'stop-confirmation': the text must say "
+                        "how to undo the opt-out: put {start_word} in it");
+    assert_octstr_equal(load_error(box_with("start-confirmation = \"Back on {student_id}\"\n")),
+                        "FILE:5: group 'absencebox', key 'start-confirmation': unknown "
+                        "placeholder {student_id}: use {stop_word}");
+    assert_octstr_equal(
+        load_error(box_with("stop-confirmation = \"Opted out. To undo it reply {start_word}. "
+                            "0123456789012345678901234567890123456789012345678901234567890123456789"
+                            "01234567890123456789012345678901234567890123456789012345\"\n")),
+        "FILE:5: group 'absencebox', key 'stop-confirmation': takes 161 GSM septets, more than "
+        "one SMS holds: shorten it");
+    assert_octstr_equal(load_error(box_with("earliest-confirmation-time = \"19:30\"\n")),
+                        "FILE:5: group 'absencebox', key 'earliest-confirmation-time': 19:30 is "
+                        "not before latest-send-time (19:00): no confirmation could ever be sent");
 }
 
 static void test_concern_send_time_must_precede_latest_send_time(void **state)
@@ -517,7 +549,7 @@ static Octstr *clock_text(long minutes)
 #define KEY_BOOL(key, field, dflt)                                                                 \
     CHECK(key, octstr_create(group->field ? "true" : "false"), (dflt) ? "true" : "false")
 #define KEY_CLOCK(key, field, dflt) CHECK(key, clock_text(group->field), dflt)
-#define KEY_LIST(key, field, dflt) CHECK(key, output_joined(group->field, ","), dflt)
+#define KEY_LIST(key, field, dflt) CHECK(key, output_joined(group->field, ";"), dflt)
 #define SINGLE_GROUP(name, type, keys)                                                             \
     {                                                                                              \
         type *group = &config->box;                                                                \
@@ -575,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_sender_too_long),
         cmocka_unit_test(test_lateness_must_exceed_delay),
         cmocka_unit_test(test_concern_send_time_must_precede_latest_send_time),
+        cmocka_unit_test(test_reply_words_and_confirmations_are_checked),
         cmocka_unit_test(test_concern_template_is_checked_like_the_message_template),
         cmocka_unit_test(test_pgsql_id_must_match_a_group),
         cmocka_unit_test(test_inline_comment_is_rejected),

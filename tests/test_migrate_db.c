@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 8 /* the newest migration's version */
+#define NEWEST 9 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -225,6 +225,43 @@ static void test_migrate_creates_the_concern_contract(void **state)
                       "communication_log_method_known");
 }
 
+static void test_migrate_creates_the_reply_contract(void **state)
+{
+    (void)state;
+    migrate_ok(NEWEST);
+    assert_octstr_equal(
+        columns_where("table_name = 'reply' and column_name in ("
+                      "    'received_at', 'sender', 'receiver', 'body', 'notification_id',"
+                      "    'student_id', 'guardian_id')"
+                      " or table_name = 'opt_out' and column_name in ("
+                      "    'recipient', 'opted_out_at', 'via')"),
+        "opt_out|recipient|text|NO|~\n"
+        "opt_out|opted_out_at|timestamp with time zone|NO|~\n"
+        "opt_out|via|text|NO|~\n"
+        "reply|received_at|timestamp with time zone|NO|~\n"
+        "reply|sender|text|NO|~\n"
+        "reply|receiver|text|NO|~\n"
+        "reply|body|text|NO|~\n"
+        "reply|notification_id|bigint|YES|~\n"
+        "reply|student_id|text|YES|~\n"
+        "reply|guardian_id|bigint|YES|~\n");
+    assert_octstr_equal(test_db_value(db,
+                                      "select string_agg(reason, ',' order by position) "
+                                      "from absence.skip_reason",
+                                      SQL_END),
+                        "account-not-active,link-not-active,attendance-hidden,no-mobile,"
+                        "invalid-mobile,opted-out,duplicate-number");
+    assert_refused_by("insert into absence.opt_out (recipient, opted_out_at, via, recorded_by) "
+                      "values ('07700900123', now(), 'reply', 'box')",
+                      "opt_out_recipient_e164");
+    assert_refused_by("insert into absence.opt_out (recipient, opted_out_at, via, recorded_by) "
+                      "values ('+447700900123', now(), 'phone', 'box')",
+                      "opt_out_via_known");
+    assert_refused_by("insert into absence.opt_out (recipient, opted_out_at, via, recorded_by, "
+                      "reason) values ('+447700900123', now(), 'staff', 'me', ' ')",
+                      "opt_out_staff_reason");
+}
+
 static void test_lesson_must_end_after_it_starts(void **state)
 {
     (void)state;
@@ -267,7 +304,7 @@ static void test_second_migrate_changes_nothing(void **state)
                                      SQL_END),
                         "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
                         "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n"
-                        "8|008_concerns.sql\n");
+                        "8|008_concerns.sql\n9|009_replies.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -361,7 +398,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "8|~|1\n");
+                        "9|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -374,7 +411,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (8): upgrade absencebox");
+                               "knows (9): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -403,7 +440,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "8|1\n");
+                        "9|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -417,20 +454,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|8");
+    assert_octstr_equal(migrate_to(changed), "0|1|9");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|8");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|9");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|8");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|9");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -445,7 +482,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|8");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|9");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -484,7 +521,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "8: run 'absencectl migrate'");
+                               "9: run 'absencectl migrate'");
     migrate_to(changed);
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -699,6 +736,15 @@ static void test_the_roles_of_a_real_installation(void **state)
     assert_octstr_equal(as_role("absencebox", "insert into absence.schema_migration values "
                                               "(99, 'x')"),
                         "permission denied for table schema_migration");
+    /* a stop word (or staff) opts a number out, a start word takes it off */
+    assert_octstr_equal(as_role("absencebox",
+                                "select * from absence.receive_replies(absence.policy_settings(), "
+                                "'box', array[gen_random_uuid(), gen_random_uuid()], "
+                                "array[1781510400, 1781510460], "
+                                "array['447700900123', '447700900123'], array['1', '1'], "
+                                "array['STOP', 'start'], array[0, 0], array['', ''], "
+                                "array[null, null]::text[])"),
+                        "");
     /* staff tools that only look */
     assert_octstr_equal(as_role("absence_reader", "select count(*) from absence.notification, "
                                                   "absence.pastoral_log, absence.student"),
@@ -747,9 +793,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 8 migrations and the "
-                                            "functions, now at version 8\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 8\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 9 migrations and the "
+                                            "functions, now at version 9\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 9\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)
@@ -782,6 +828,7 @@ int main(void)
     static const struct CMUnitTest tests[] = {
         DB_TEST(test_migrate_creates_the_contract_columns),
         DB_TEST(test_migrate_creates_the_concern_contract),
+        DB_TEST(test_migrate_creates_the_reply_contract),
         DB_TEST(test_migrate_creates_the_contract_keys),
         DB_TEST(test_lesson_must_end_after_it_starts),
         DB_TEST(test_unknown_account_status_is_refused),
