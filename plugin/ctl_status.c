@@ -46,7 +46,13 @@ static const char summary_sql[] =
     "    where delivered_at > now() - interval '5 minutes'),"
     " last_report as ("
     "   select received_at, dlr_type from absence.delivery_report"
-    "    order by delivery_report_id desc limit 1)"
+    "    order by delivery_report_id desc limit 1),"
+    " replies as ("
+    "   select count(*) as replies_today,"
+    "          count(*) filter (where student_id is null) as unmatched_replies_today"
+    "     from s, absence.reply"
+    "    where received_at >= absence.college_instant(s.cfg,"
+    "              (now() at time zone (s.cfg).timezone)::date, '00:00'))"
     "select absence.shown_time(now(), (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS') as now,"
     "       extract(epoch from now() - overdue.oldest_due)::bigint as oldest_pending_s,"
     "       overdue.late as overdue_texts, coming.due_next_hour,"
@@ -64,8 +70,9 @@ static const char summary_sql[] =
     "       absence.shown_time(p.paused_at, (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS')"
     "           as paused_since,"
     "       p.paused_by, p.reason as pause_reason,"
-    "       r.texts as recent_sent, r.without_report"
-    "  from s, counts, overdue, coming, recent"
+    "       r.texts as recent_sent, r.without_report,"
+    "       replies.replies_today, replies.unmatched_replies_today"
+    "  from s, counts, overdue, coming, recent, replies"
     "  cross join absence.reports_missing() r"
     "  left join absence.sending_paused() p on true";
 
@@ -166,6 +173,10 @@ static void print_table(Health *h)
            db_is_null(s, 0, "last_report_type") ? "" : ", type ",
            db_value(s, 0, "last_report_type"));
     print_queue(s);
+    printf("replies today:     %s received, %s matched to no text%s\n",
+           db_value(s, 0, "replies_today"), db_value(s, 0, "unmatched_replies_today"),
+           db_long(s, 0, "unmatched_replies_today") > 0 ? " (absencectl replies --unmatched)"
+                                                        : "");
     printf("\nboxes\n");
     output_rows(stdout, h->boxes, FORMAT_TABLE);
     printf("\n%s%s", h->problems ? "ATTENTION:\n" : "all well\n",
