@@ -324,6 +324,25 @@ static void test_a_redelivered_reply_is_stored_once(void **state)
                         "1|1\n");
 }
 
+static void test_a_reply_without_a_usable_time_is_stored_at_now(void **state)
+{
+    (void)state;
+    assert_octstr_equal(
+        test_db_rows(db,
+                     "select received from absence.receive_replies(absence.policy_settings(),"
+                     " 'test-box', array[gen_random_uuid(), gen_random_uuid()],"
+                     " array[0, 99999999999999]::bigint[], array['447700900101', '447700900101'],"
+                     " array[null, null]::text[], array['a', 'b'], array[0, 0], array['61', '62'],"
+                     " array[null, null]::text[])",
+                     SQL_END),
+        "2\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select body, received_at = now(), receiver"
+                                     "  from absence.reply order by reply_id",
+                                     SQL_END),
+                        "a|t|\nb|t|\n");
+}
+
 /* ---- stop and start -------------------------------------------------------------- */
 
 /* Every opt-out now, and every confirmation: "recipient|via|kind|status|body". */
@@ -583,6 +602,7 @@ int main(void)
         DB_TEST(test_a_number_texted_about_two_students_lists_the_other_as_candidate),
         DB_TEST(test_senders_are_normalised),
         DB_TEST(test_a_redelivered_reply_is_stored_once),
+        DB_TEST(test_a_reply_without_a_usable_time_is_stored_at_now),
         DB_TEST(test_stop_words_in_any_case_and_spacing_opt_the_number_out),
         DB_TEST(test_a_second_stop_sends_no_second_confirmation),
         DB_TEST(test_start_opts_the_number_in_again_with_one_confirmation),

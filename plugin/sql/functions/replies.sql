@@ -136,7 +136,9 @@ declare
 begin
     with incoming as (
         select i.*, absence.reply_sender(i.sent) as sender,
-               case when i.epoch > 0 then to_timestamp(i.epoch) else now() end as at
+               -- bearerbox's clock when it took the reply; now() if it gave none
+               case when i.epoch between 1 and 32503680000 then to_timestamp(i.epoch)
+                    else now() end as at
           from unnest(p_message_ids, p_received_at, p_senders, p_receivers, p_bodies, p_codings,
                       p_raws, p_smsc_ids)
                with ordinality as i(message_id, epoch, sent, receiver, body, coding, raw, smsc_id,
