@@ -756,7 +756,9 @@ static void test_a_replay_over_three_weeks_gives_the_same_concerns_and_texts(voi
                  "truncate absence.communication_log, absence.concern_skip, "
                  "absence.concern_action, absence.concern_check, absence.pastoral_log, "
                  "absence.delivery_report, absence.notification_action, absence.guardian_skip, "
-                 "absence.student_day, absence.attendance_concern, absence.notification",
+                 "absence.student_day, absence.attendance_concern, absence.reply_candidate, "
+                 "absence.opt_out, absence.opt_out_change, absence.confirmation_text, "
+                 "absence.reply, absence.notification",
                  SQL_END);
     second = three_weeks();
     assert_octstr_equal(second, octstr_get_cstr(first));

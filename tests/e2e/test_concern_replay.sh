@@ -60,7 +60,9 @@ check_equal "no concern text is due outside its window" "0" \
 q "truncate absence.communication_log, absence.concern_skip, absence.concern_action,
      absence.concern_check, absence.mark_change, absence.pastoral_log, absence.delivery_report,
      absence.notification_action, absence.guardian_skip, absence.student_day,
-     absence.attendance_concern, absence.notification" >/dev/null
+     absence.attendance_concern, absence.reply_candidate, absence.opt_out,
+     absence.opt_out_change, absence.confirmation_text, absence.reply,
+     absence.notification" >/dev/null
 check "the replay runs again over the emptied outputs" replay
 made >"$RUN/second.made"
 check "and makes exactly the same concerns, texts and log" cmp -s "$RUN/first.made" "$RUN/second.made"
