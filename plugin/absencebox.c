@@ -84,6 +84,18 @@ static AbsenceConfig *load_config(int argc, char **argv)
     return config;
 }
 
+/* Parents reply to the sender; a name cannot be replied to. */
+static void warn_if_unrepliable(Octstr *sender)
+{
+    long start = octstr_get_char(sender, 0) == '+' ? 1 : 0;
+
+    if (!octstr_check_range(sender, start, octstr_len(sender) - start, gw_isdigit))
+        info(0,
+             "absencebox: the sender '%s' is a name: parents cannot reply to it, nor send STOP; "
+             "set sender to the college's reply number to receive replies",
+             octstr_get_cstr(sender));
+}
+
 int main(int argc, char **argv)
 {
     AbsenceConfig *config;
@@ -109,6 +121,7 @@ int main(int argc, char **argv)
     install_signals();
     info(0, "absencebox starting as box id <%s> (configuration %s)",
          octstr_get_cstr(config->box.id), octstr_get_cstr(config->path));
+    warn_if_unrepliable(config->box.sender);
     box = box_create(config);
     if (box_open_database(box, &stop_requested, &problem) == 0) {
         status = box_run(box, &stop_requested, &reopen_requested) < 0 ? 1 : 0;
