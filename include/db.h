@@ -40,6 +40,18 @@ PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const
  */
 Octstr *db_array(List *items);
 
+/* A copy of S, or NULL (an SQL NULL in db_array) when S is missing or empty. */
+Octstr *db_text_or_null(Octstr *s);
+
+/*
+ * Run SQL with the N_FIXED text parameters FIXED first, then one SQL array
+ * parameter per list of COLUMNS (N_COLUMNS lists of Octstr *, parallel: a
+ * batch as one array per column). Destroys the lists and their items.
+ * The result, or NULL with *error set.
+ */
+PGresult *db_query_columns(PGconn *conn, const char *sql, int n_fixed, const char *const *fixed,
+                           List **columns, int n_columns, Octstr **error);
+
 /*
  * Columns by name: the value of column NAME in row ROW of RESULT. A NAME
  * that RESULT lacks is a programming error, not bad data: it panics,

@@ -190,3 +190,32 @@ Octstr *db_array(List *items)
     octstr_append_char(out, '}');
     return out;
 }
+
+Octstr *db_text_or_null(Octstr *s)
+{
+    return octstr_len(s) > 0 ? octstr_duplicate(s) : NULL;
+}
+
+#define DB_MAX_PARAMS 16
+
+PGresult *db_query_columns(PGconn *conn, const char *sql, int n_fixed, const char *const *fixed,
+                           List **columns, int n_columns, Octstr **error)
+{
+    Octstr *arrays[DB_MAX_PARAMS];
+    const char *values[DB_MAX_PARAMS];
+    PGresult *result;
+    int i;
+
+    gw_assert(n_fixed + n_columns <= DB_MAX_PARAMS);
+    for (i = 0; i < n_fixed; i++)
+        values[i] = fixed[i];
+    for (i = 0; i < n_columns; i++) {
+        arrays[i] = db_array(columns[i]);
+        values[n_fixed + i] = octstr_get_cstr(arrays[i]);
+        gwlist_destroy(columns[i], octstr_destroy_item);
+    }
+    result = db_query(conn, sql, n_fixed + n_columns, values, error);
+    for (i = 0; i < n_columns; i++)
+        octstr_destroy(arrays[i]);
+    return result;
+}

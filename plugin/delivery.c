@@ -8,19 +8,14 @@
 /* The six columns of a report batch, as parallel arrays. */
 enum { REPORT_ID, TOKEN, DLR_TYPE, SMSC_ID, FOREIGN_ID, REPLY, REPORT_COLUMNS };
 
-static Octstr *copy_or_null(Octstr *s)
-{
-    return octstr_len(s) > 0 ? octstr_duplicate(s) : NULL;
-}
-
 static void add_report(List **columns, Msg *report)
 {
     gwlist_append(columns[REPORT_ID], message_id_text(report));
-    gwlist_append(columns[TOKEN], copy_or_null(report->sms.dlr_url));
+    gwlist_append(columns[TOKEN], db_text_or_null(report->sms.dlr_url));
     gwlist_append(columns[DLR_TYPE], octstr_format("%ld", report->sms.dlr_mask));
-    gwlist_append(columns[SMSC_ID], copy_or_null(report->sms.smsc_id));
-    gwlist_append(columns[FOREIGN_ID], copy_or_null(report->sms.foreign_id));
-    gwlist_append(columns[REPLY], copy_or_null(report->sms.msgdata));
+    gwlist_append(columns[SMSC_ID], db_text_or_null(report->sms.smsc_id));
+    gwlist_append(columns[FOREIGN_ID], db_text_or_null(report->sms.foreign_id));
+    gwlist_append(columns[REPLY], db_text_or_null(report->sms.msgdata));
 }
 
 int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *reports,
@@ -30,8 +25,8 @@ int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *repo
         "select * from absence.apply_reports(" POLICY_SETTINGS_SQL ", $2, $3::uuid[], "
         "$4::text[], $5::integer[], $6::text[], $7::text[], $8::text[])";
     List *columns[REPORT_COLUMNS];
-    Octstr *arrays[REPORT_COLUMNS];
-    const char *values[2 + REPORT_COLUMNS];
+    const char *fixed[2] = {octstr_get_cstr(config->policy_settings),
+                            octstr_get_cstr(config->box.id)};
     PGresult *rows;
     long i;
 
@@ -39,16 +34,7 @@ int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *repo
         columns[i] = gwlist_create();
     for (i = 0; i < gwlist_len(reports); i++)
         add_report(columns, gwlist_get(reports, i));
-    values[0] = octstr_get_cstr(config->policy_settings);
-    values[1] = octstr_get_cstr(config->box.id);
-    for (i = 0; i < REPORT_COLUMNS; i++) {
-        arrays[i] = db_array(columns[i]);
-        values[2 + i] = octstr_get_cstr(arrays[i]);
-        gwlist_destroy(columns[i], octstr_destroy_item);
-    }
-    rows = db_query(conn, sql, 2 + REPORT_COLUMNS, values, error);
-    for (i = 0; i < REPORT_COLUMNS; i++)
-        octstr_destroy(arrays[i]);
+    rows = db_query_columns(conn, sql, 2, fixed, columns, REPORT_COLUMNS, error);
     if (rows == NULL)
         return -1;
     counts->reports = db_long(rows, 0, "reports");

@@ -75,26 +75,16 @@ long notification_release(PGconn *conn, List *message_ids, Octstr **error)
 int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error)
 {
     static const char sql[] = "select * from absence.apply_acks($1::uuid[], $2::integer[])";
-    List *ids = gwlist_create(), *nacks = gwlist_create();
-    Octstr *id_array, *nack_array;
-    const char *values[2];
+    List *columns[2] = {gwlist_create(), gwlist_create()};
     PGresult *rows;
     long i;
 
     for (i = 0; i < gwlist_len(acks); i++) {
         Msg *ack = gwlist_get(acks, i);
-        gwlist_append(ids, message_id_text(ack));
-        gwlist_append(nacks, octstr_format("%ld", ack->ack.nack));
+        gwlist_append(columns[0], message_id_text(ack));
+        gwlist_append(columns[1], octstr_format("%ld", ack->ack.nack));
     }
-    id_array = db_array(ids);
-    nack_array = db_array(nacks);
-    gwlist_destroy(ids, octstr_destroy_item);
-    gwlist_destroy(nacks, octstr_destroy_item);
-    values[0] = octstr_get_cstr(id_array);
-    values[1] = octstr_get_cstr(nack_array);
-    rows = db_query(conn, sql, 2, values, error);
-    octstr_destroy(id_array);
-    octstr_destroy(nack_array);
+    rows = db_query_columns(conn, sql, 0, NULL, columns, 2, error);
     if (rows == NULL)
         return -1;
     counts->sent = db_long(rows, 0, "sent");

@@ -85,11 +85,6 @@ Octstr *reply_body_text(Msg *msg)
 /* The eight columns of a reply batch, as parallel arrays. */
 enum { MESSAGE_ID, RECEIVED_AT, SENDER, RECEIVER, BODY, CODING, RAW, SMSC_ID, REPLY_COLUMNS };
 
-static Octstr *copy_or_null(Octstr *s)
-{
-    return octstr_len(s) > 0 ? octstr_duplicate(s) : NULL;
-}
-
 static void add_reply(List **columns, Msg *msg)
 {
     Octstr *raw = msg->sms.msgdata ? octstr_duplicate(msg->sms.msgdata) : octstr_create("");
@@ -97,12 +92,12 @@ static void add_reply(List **columns, Msg *msg)
     octstr_binary_to_hex(raw, 0);
     gwlist_append(columns[MESSAGE_ID], message_id_text(msg));
     gwlist_append(columns[RECEIVED_AT], octstr_format("%ld", msg->sms.time));
-    gwlist_append(columns[SENDER], copy_or_null(msg->sms.sender));
-    gwlist_append(columns[RECEIVER], copy_or_null(msg->sms.receiver));
+    gwlist_append(columns[SENDER], db_text_or_null(msg->sms.sender));
+    gwlist_append(columns[RECEIVER], db_text_or_null(msg->sms.receiver));
     gwlist_append(columns[BODY], reply_body_text(msg));
     gwlist_append(columns[CODING], octstr_format("%ld", msg->sms.coding));
     gwlist_append(columns[RAW], raw);
-    gwlist_append(columns[SMSC_ID], copy_or_null(msg->sms.smsc_id));
+    gwlist_append(columns[SMSC_ID], db_text_or_null(msg->sms.smsc_id));
 }
 
 int reply_store_batch(PGconn *conn, const AbsenceConfig *config, List *replies, ReplyCounts *counts,
@@ -113,8 +108,8 @@ int reply_store_batch(PGconn *conn, const AbsenceConfig *config, List *replies, 
         "$4::bigint[], $5::text[], $6::text[], $7::text[], $8::integer[], $9::text[], "
         "$10::text[])";
     List *columns[REPLY_COLUMNS];
-    Octstr *arrays[REPLY_COLUMNS];
-    const char *values[2 + REPLY_COLUMNS];
+    const char *fixed[2] = {octstr_get_cstr(config->policy_settings),
+                            octstr_get_cstr(config->box.id)};
     PGresult *rows;
     long i;
 
@@ -122,16 +117,7 @@ int reply_store_batch(PGconn *conn, const AbsenceConfig *config, List *replies, 
         columns[i] = gwlist_create();
     for (i = 0; i < gwlist_len(replies); i++)
         add_reply(columns, gwlist_get(replies, i));
-    values[0] = octstr_get_cstr(config->policy_settings);
-    values[1] = octstr_get_cstr(config->box.id);
-    for (i = 0; i < REPLY_COLUMNS; i++) {
-        arrays[i] = db_array(columns[i]);
-        values[2 + i] = octstr_get_cstr(arrays[i]);
-        gwlist_destroy(columns[i], octstr_destroy_item);
-    }
-    rows = db_query(conn, sql, 2 + REPLY_COLUMNS, values, error);
-    for (i = 0; i < REPLY_COLUMNS; i++)
-        octstr_destroy(arrays[i]);
+    rows = db_query_columns(conn, sql, 2, fixed, columns, REPLY_COLUMNS, error);
     if (rows == NULL)
         return -1;
     counts->received = db_long(rows, 0, "received");
