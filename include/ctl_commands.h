@@ -48,7 +48,8 @@ int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs 
 /* The commands' work, one ctl_*.c each (ctl_migrate.c holds migrate and
  * check-config; ctl_pause.c pause and resume; ctl_actions.c resend and
  * cancel; ctl_contacts.c import-contacts and contacts-audit; ctl_concerns.c
- * concerns, concern and log-contact). */
+ * concerns, concern and log-contact; ctl_replies.c replies, opt-out, opt-in and
+ * opt-outs). */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
@@ -66,5 +67,9 @@ int ctl_contacts_audit(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_concerns(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_concern(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_log_contact(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_replies(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_opt_out(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_opt_in(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_opt_outs(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

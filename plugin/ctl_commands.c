@@ -94,6 +94,31 @@ static const CtlCommand commands[] = {
      "outcome says what came of it (\"spoke to parent\", \"no answer\"); --at when it happened\n"
      "(default now, never in the future); --direction in for a contact the family made.",
      ctl_log_contact},
+    {"replies", "", "[--unmatched] [--since DATE]", "text,csv,json", 1,
+     "parents' replies, newest first (default: the last 7 days)",
+     "One line per reply received on or after DATE (default: in the last 7 days): when, the\n"
+     "sender (masked), the number it was sent to, the student, guardian and text it matched,\n"
+     "its keyword (stop or start), the other students texted to that number (candidates)\n"
+     "and what the parent wrote, control characters escaped in text. --unmatched: only the\n"
+     "replies that matched no text.",
+     ctl_replies},
+    {"opt-out", "NUMBER", "--reason TEXT", NULL, 1,
+     "stop all texts to a mobile number, as its owner asked staff",
+     "Puts NUMBER (a mobile, as typed) on the opt-out list, recorded with who and why: its\n"
+     "guardians are skipped (opted-out) and its pending texts are not sent. No confirmation\n"
+     "text is sent. A number already opted out is left as it is.",
+     ctl_opt_out},
+    {"opt-in", "NUMBER", "--reason TEXT", NULL, 1,
+     "take a mobile number off the opt-out list, as its owner asked staff",
+     "NUMBER (a mobile, as typed) gets texts again from the next planning, recorded with who\n"
+     "and why; whether it opted out by replying or through staff. No confirmation text is\n"
+     "sent.",
+     ctl_opt_in},
+    {"opt-outs", "", "", "text,csv,json", 1, "the numbers opted out now",
+     "One line per number opted out (masked), newest first: since when, by reply or by staff,\n"
+     "who recorded it (the box, for a reply), the reason staff gave, and the students whose\n"
+     "guardians have that number.",
+     ctl_opt_outs},
 };
 
 #define COMMAND_COUNT ((long)(sizeof(commands) / sizeof(commands[0])))

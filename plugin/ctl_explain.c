@@ -1,7 +1,8 @@
 /*
  * ctl_explain.c - absencectl explain STUDENT_ID [--date D]: why a student's
  * guardians got a text that day, or did not; the student's open attendance
- * concerns, and every contact with the family logged that day. Everything comes from the
+ * concerns, every contact with the family logged that day, and the replies
+ * received that day from a number texted about the student. Everything comes from the
  * policy SQL the box plans with (absence.explain_trigger and
  * absence.explain_guardians, over policy_triggers and guardian_checks) and
  * from what the box recorded, so the explanation cannot disagree with what
@@ -89,8 +90,12 @@ static const char concerns_sql[] =
 static const char contacts_sql[] =
     SETTINGS "select c.* from s cross join absence.communication_day(s.cfg, $2, $3::date, $4) c";
 
+static const char replies_sql[] =
+    SETTINGS "select r.* from s cross join absence.student_replies(s.cfg, $2, $3::date, $4) r";
+
 typedef struct Explanation {
-    PGresult *student, *lessons, *trigger, *guardians, *texts, *history, *concerns, *contacts;
+    PGresult *student, *lessons, *trigger, *guardians, *texts, *history, *concerns, *contacts,
+        *replies;
 } Explanation;
 
 static void explanation_clear(Explanation *e)
@@ -103,6 +108,7 @@ static void explanation_clear(Explanation *e)
     PQclear(e->history);
     PQclear(e->concerns);
     PQclear(e->contacts);
+    PQclear(e->replies);
 }
 
 static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, Explanation *e)
@@ -118,8 +124,9 @@ static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, E
         (e->guardians = ctl_query(ctl, guardians_sql, 4, values, &status)) &&
         (e->texts = ctl_query(ctl, texts_sql, 4, values, &status)) &&
         (e->history = ctl_query(ctl, history_sql, 4, values, &status)) &&
-        (e->concerns = ctl_query(ctl, concerns_sql, 4, values, &status)))
-        e->contacts = ctl_query(ctl, contacts_sql, 4, values, &status);
+        (e->concerns = ctl_query(ctl, concerns_sql, 4, values, &status)) &&
+        (e->contacts = ctl_query(ctl, contacts_sql, 4, values, &status)))
+        e->replies = ctl_query(ctl, replies_sql, 4, values, &status);
     return status;
 }
 
@@ -152,6 +159,8 @@ static void print_text(Ctl *ctl, Octstr *day, Explanation *e)
         print_section("Delivery history", e->history, "");
     print_section("Open attendance concerns", e->concerns, "none");
     print_section("Contacts with the family that day (communication log)", e->contacts, "none");
+    print_section("Replies that day (matched to the student, or the student a candidate)",
+                  e->replies, "none");
 }
 
 static void append_rows(Octstr *json, const char *name, PGresult *rows)
@@ -184,6 +193,7 @@ static void print_json(Explanation *e, Octstr *day)
     append_rows(json, "history", e->history);
     append_rows(json, "concerns", e->concerns);
     append_rows(json, "contacts", e->contacts);
+    append_rows(json, "replies", e->replies);
     octstr_append_cstr(json, "}\n");
     fwrite(octstr_get_cstr(json), 1, octstr_len(json), stdout);
     octstr_destroy(json);
@@ -192,7 +202,7 @@ static void print_json(Explanation *e, Octstr *day)
 int ctl_explain(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     Octstr *student = ctl_word(args, 0), *day;
-    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     int status = 0;
 
     day = ctl_date(ctl, ctl_arg(args, "--date"), "--date", &status);

@@ -175,8 +175,7 @@ static void print_table(Health *h)
     print_queue(s);
     printf("replies today:     %s received, %s matched to no text%s\n",
            db_value(s, 0, "replies_today"), db_value(s, 0, "unmatched_replies_today"),
-           db_long(s, 0, "unmatched_replies_today") > 0 ? " (absencectl replies --unmatched)"
-                                                        : "");
+           db_long(s, 0, "unmatched_replies_today") > 0 ? " (absencectl replies --unmatched)" : "");
     printf("\nboxes\n");
     output_rows(stdout, h->boxes, FORMAT_TABLE);
     printf("\n%s%s", h->problems ? "ATTENTION:\n" : "all well\n",

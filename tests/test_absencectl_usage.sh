@@ -25,7 +25,7 @@ check_equal() {
 usages=$("$bin/absencectl" --help | awk '/^commands:/ {c = 1; next}
     c && /^  [a-z]/ {sub(/^  /, ""); name = $1; print name "\t" $0}')
 check_equal "absencectl --help lists every command" \
-    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan import-contacts contacts-audit concerns concern log-contact" \
+    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan import-contacts contacts-audit concerns concern log-contact replies opt-out opt-in opt-outs" \
     "$(echo "$usages" | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 
 while IFS=$'\t' read -r name usage; do

@@ -122,6 +122,8 @@ as $$
                                                   'it went out'
                when n.status = 'expired' then absence.missed_window(p_cfg, n.due_at,
                                                                     n.expires_at)
+               when k.reason = 'opted-out'
+                   then concat_ws(' ', 'skipped: opted-out', absence.opt_out_said(p_cfg, g.recipient))
                when k.reason is not null then 'skipped: ' || k.reason
                when t.state = 'settled' then 'not texted: linked or changed after the day '
                                              'was settled'
