@@ -317,10 +317,11 @@ static void log_replies(List *replies, ReplyCounts *counts)
     for (i = 0; i < gwlist_len(replies); i++) {
         Msg *reply = gwlist_get(replies, i);
         Octstr *from = phone_mask(reply->sms.sender);
+        Octstr *to = phone_mask(reply->sms.receiver);
         debug("absence.box", 0, "absencebox: reply from %s to %s (%ld bytes)",
-              octstr_get_cstr(from), octstr_get_cstr(reply->sms.receiver),
-              octstr_len(reply->sms.msgdata));
+              octstr_get_cstr(from), octstr_get_cstr(to), octstr_len(reply->sms.msgdata));
         octstr_destroy(from);
+        octstr_destroy(to);
     }
     if (counts->received > 0)
         info(0,

@@ -237,6 +237,15 @@ static void test_the_window_bounds_the_match(void **state)
     octstr_destroy(text);
 }
 
+static void test_a_reply_stamped_in_the_texts_second_matches_it(void **state)
+{
+    (void)state;
+    student("S1", 101, "07700 900101");
+    octstr_destroy(texted("S1", "15", DAY("15", "10:21:00.4")));
+    /* bearerbox's clock has whole seconds */
+    assert_octstr_equal(receive(DAY("15", "10:21:00"), PARENT, "ok", NULL), "1|0|1|0|0|0");
+}
+
 static void test_the_window_is_a_setting(void **state)
 {
     (void)state;
@@ -598,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_only_mo_messages_are_replies),
         DB_TEST(test_a_reply_is_matched_to_the_latest_text_to_its_number),
         DB_TEST(test_the_window_bounds_the_match),
+        DB_TEST(test_a_reply_stamped_in_the_texts_second_matches_it),
         DB_TEST(test_the_window_is_a_setting),
         DB_TEST(test_a_number_texted_about_two_students_lists_the_other_as_candidate),
         DB_TEST(test_senders_are_normalised),

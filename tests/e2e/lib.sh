@@ -272,13 +272,21 @@ e2e_stop_bearerbox() {
 }
 
 # e2e_start_fakesmsc: Kannel's fake SMSC on the smsc group's port; every
-# text it gets is a "Got message" line in $RUN/fakesmsc.out.
+# text it gets is a "Got message" line in $RUN/fakesmsc.out. With
+# E2E_FAKESMSC_INPUT naming a file (a pipe), it also sends each line written
+# there as a text from a phone: "FROM TO text BODY".
 e2e_start_fakesmsc() {
     local port
     port=$(awk '/^group = smsc/{s=1} s && /^port =/{print $3; exit}' "$RUN/bearerbox.conf")
     wait_until 20 port_open "$port" || return 1
-    detached "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -m 0 -v 0 "1 2 text x" \
-        >>"$RUN/fakesmsc.out" 2>&1 &
+    if [ -n "${E2E_FAKESMSC_INPUT:-}" ]; then
+        # no message given: it sends each "from to text body" line of its input
+        detached "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -v 0 \
+            <"$E2E_FAKESMSC_INPUT" >>"$RUN/fakesmsc.out" 2>&1 &
+    else
+        detached "$KANNEL_TEST/fakesmsc" -H 127.0.0.1 -r "$port" -m 0 -v 0 "1 2 text x" \
+            >>"$RUN/fakesmsc.out" 2>&1 &
+    fi
     FAKESMSC_PID=$!
     e2e_track "$FAKESMSC_PID"
 }
@@ -364,25 +372,66 @@ unmasked_numbers() {
 
 # ---- the SMPP simulator ------------------------------------------------------------
 
-# e2e_start_smsc_sim [RECEIPT_DELAY_MS]: tests/smsc-sim on the smsc group's port.
+# e2e_start_smsc_sim [RECEIPT_DELAY_MS]: tests/smsc-sim on the smsc group's
+# port, taking texts from phones on its control port $SMSC_SIM_CONTROL
+# (smsc_sim_mo); those it delivered are lines of $RUN/smsc-sim-mo.jsonl.
 e2e_start_smsc_sim() {
     local port
     port=$(awk '/^group = smsc/{s=1} s && /^port =/{print $3; exit}' "$RUN/bearerbox.conf")
+    SMSC_SIM_CONTROL=$(free_port)
     node "$E2E_SRC/tests/smsc-sim/smsc-sim.js" --port "$port" --log "$RUN/smsc-sim.jsonl" \
-        --receipt-delay "${1:-200}" >>"$RUN/smsc-sim.out" 2>&1 &
+        --receipt-delay "${1:-200}" --control-port "$SMSC_SIM_CONTROL" \
+        --mo-log "$RUN/smsc-sim-mo.jsonl" >>"$RUN/smsc-sim.out" 2>&1 &
     SMSC_SIM_PID=$!
     e2e_track "$SMSC_SIM_PID"
-    wait_until 20 port_open "$port"
+    wait_until 20 port_open "$port" && wait_until 20 port_open "$SMSC_SIM_CONTROL"
 }
 
-# Texts the simulator received, "+recipient<TAB>text" per line, sorted.
+# Texts the simulator received, "+recipient<TAB>text" per line, sorted (not
+# the texts from phones it sent, "mo": true).
 smsc_sim_texts() {
+    [ -f "$RUN/smsc-sim.jsonl" ] || return 0
     node -e '
         const lines = require("fs").readFileSync(process.argv[1], "utf8").split("\n");
         for (const line of lines) if (line) {
             const m = JSON.parse(line);
+            if (m.mo) continue;
             console.log("+" + m.destination.replace(/^\+/, "") + "\t" + m.text);
         }' "$RUN/smsc-sim.jsonl" | sort
+}
+
+# smsc_sim_mo FROM TO TEXT [ucs2] [nowait]: the simulator sends TEXT from the
+# phone FROM to TO (a deliver_sm, esm_class 0; in UCS-2 with "ucs2", else in
+# the GSM alphabet). An address with a leading "+" goes as international
+# (bearerbox writes it with the "+"), digits alone as they are. Returns once
+# bearerbox has accepted it (deliver_sm_resp status 0; it waits for bearerbox
+# if need be, up to 60 s), or at once with "nowait"; fails if the simulator
+# refuses the request.
+smsc_sim_mo() {
+    python3 -c '
+import json, sys, urllib.error, urllib.request
+port, sender, receiver, text = sys.argv[1:5]
+flags = sys.argv[5:]
+body = json.dumps({"from": sender, "to": receiver, "text": text, "ucs2": "ucs2" in flags,
+                   "wait": "nowait" not in flags}).encode()
+request = urllib.request.Request("http://127.0.0.1:%s/mo" % port, data=body,
+                                 headers={"Content-Type": "application/json"})
+try:
+    with urllib.request.urlopen(request, timeout=60) as response:
+        sys.exit(0 if response.status in (200, 202) else 1)
+except urllib.error.HTTPError as e:
+    sys.stderr.write("smsc_sim_mo: %s %s\n" % (e.code, e.read().decode()))
+except OSError as e:
+    sys.stderr.write("smsc_sim_mo: %s\n" % e)
+sys.exit(1)' "$SMSC_SIM_CONTROL" "$@"
+}
+
+# How many texts from phones the simulator has not yet had accepted.
+smsc_sim_mo_pending() {
+    python3 -c '
+import json, sys, urllib.request
+url = "http://127.0.0.1:%s/mo-pending" % sys.argv[1]
+print(json.load(urllib.request.urlopen(url, timeout=10))["pending"])' "$SMSC_SIM_CONTROL"
 }
 
 # The simulator's verdict for a recipient: delivered, or failed (UNDELIV / refused).

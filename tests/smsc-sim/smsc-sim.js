@@ -13,11 +13,34 @@
 // Receipts for a session that has gone are kept and sent to the next bound
 // receiver, as a real SMSC does across a bearerbox restart.
 //
+// Texts from phones (MO): with --control-port N, an HTTP server on
+// 127.0.0.1:N takes
+//   POST /mo   {"from": "447700900123", "to": "447700900000", "text": "...",
+//               "ucs2": false}
+// and sends it to the bound receiver as a deliver_sm with esm_class 0: with
+// "ucs2": true the short_message is the text in UTF-16BE (data_coding 8, a
+// character outside the BMP as its surrogate pair), else in the GSM 03.38
+// default alphabet (data_coding 0; 400 when the text has a character
+// outside it). An address written with a leading "+" goes with TON 1
+// (international, bearerbox then writes it with the "+"), one of digits
+// alone with TON 0 (unknown, written as given), any other with TON 5
+// (alphanumeric); "from_ton" / "to_ton" set the TON instead. The answer, 200
+// {"delivered": true, "attempts": N}, comes once the receiver answered the
+// deliver_sm with status 0; until a receiver is bound the text waits, and
+// one refused (non-zero status) or whose session closed unanswered is sent
+// again, as a real SMSC retries. With "wait": false the answer is 202 at
+// once. Each text delivered is one JSON line with "mo": true in --mo-log
+// (or, without it, in --log).
+//   GET /mo-pending   {"pending": N, "delivered": N}: texts not yet answered
+//                     with status 0, and texts delivered so far.
+//
 // Usage: node smsc-sim.js --port N --log FILE [--receipt-delay MS]
+//            [--control-port N [--mo-log FILE]]
 
 'use strict';
 
 const fs = require('fs');
+const http = require('http');
 const smpp = require('smpp');
 
 function option(name, fallback) {
@@ -28,10 +51,16 @@ function option(name, fallback) {
 const port = Number(option('port', 2775));
 const logFile = option('log', 'smsc-sim.log');
 const receiptDelayMs = Number(option('receipt-delay', 200));
+const controlPort = option('control-port', null);
+const moLogFile = option('mo-log', logFile);
+const moRetryMs = 500;
 
 let nextId = 1000;
 const receivers = new Set();   // sessions bound to receive
 const waiting = [];            // receipts with no receiver to take them
+const moWaiting = [];          // texts from phones with no receiver to take them
+let moUnanswered = 0;          // texts from phones not yet answered with status 0
+let moDelivered = 0;
 
 function smppDate(date) {
     const two = (n) => String(n).padStart(2, '0');
@@ -72,9 +101,46 @@ function deliver(receipt) {
     });
 }
 
+// A text from a phone to the first bound receiver; sent again until a
+// receiver answers it with status 0, then MO.done is called.
+function deliverMo(mo) {
+    const session = receivers.values().next().value;
+    if (!session) {
+        moWaiting.push(mo);
+        return;
+    }
+    mo.attempts++;
+    session.moInFlight.add(mo);
+    const sent = session.deliver_sm(Object.assign({}, mo.pdu), (reply) => {
+        if (!session.moInFlight.delete(mo)) return;   // already given up with its session
+        if (reply.command_status === 0) {
+            mo.done();
+        } else {
+            mo.lastStatus = reply.command_status;
+            setTimeout(() => deliverMo(mo), moRetryMs);
+        }
+    });
+    if (!sent) {
+        session.moInFlight.delete(mo);
+        receivers.delete(session);
+        moWaiting.push(mo);
+    }
+}
+
+// A session gone: its texts from phones still unanswered go to the next
+// receiver.
+function sessionGone(session) {
+    receivers.delete(session);
+    const unanswered = Array.from(session.moInFlight);
+    session.moInFlight.clear();
+    unanswered.forEach((mo) => setTimeout(() => deliverMo(mo), moRetryMs));
+}
+
 function flushWaiting() {
     const pending = waiting.splice(0, waiting.length);
     pending.forEach(deliver);
+    const mos = moWaiting.splice(0, moWaiting.length);
+    mos.forEach(deliverMo);
 }
 
 function messageText(pdu) {
@@ -103,6 +169,7 @@ function onSubmit(session, pdu) {
 }
 
 const server = smpp.createServer((session) => {
+    session.moInFlight = new Set();
     const bound = (receives) => (pdu) => {
         session.send(pdu.response());
         if (receives) {
@@ -120,9 +187,104 @@ const server = smpp.createServer((session) => {
         session.send(pdu.response());
         session.close();
     });
-    session.on('close', () => receivers.delete(session));
-    session.on('error', () => receivers.delete(session));
+    session.on('close', () => sessionGone(session));
+    session.on('error', () => sessionGone(session));
 });
+
+// ---- texts from phones, asked for over HTTP ----------------------------------
+
+// TON and address as sent for an address as the test wrote it.
+function address(written, ton) {
+    let digits = written;
+    let guessed = 5;   // alphanumeric
+    if (/^\+[0-9]+$/.test(written)) {
+        digits = written.slice(1);
+        guessed = 1;   // international
+    } else if (/^[0-9]+$/.test(written)) {
+        guessed = 0;   // unknown
+    }
+    const t = ton === undefined ? guessed : Number(ton);
+    return {addr: digits, ton: t, npi: t === 5 ? 0 : 1};
+}
+
+// The deliver_sm of a request, or an error text.
+function moPdu(request) {
+    for (const key of ['from', 'to', 'text']) {
+        if (typeof request[key] !== 'string') return key + ' must be a string';
+    }
+    if (!request.from || !request.to) return 'from and to must not be empty';
+    let message;
+    if (request.ucs2) {
+        message = Buffer.from(request.text, 'utf16le').swap16();
+    } else {
+        if (!smpp.encodings.ASCII.match(request.text)) {
+            return 'the text has characters outside the GSM 03.38 alphabet: send it as ucs2';
+        }
+        message = smpp.encodings.ASCII.encode(request.text);
+    }
+    if (message.length > 254) return 'the text is ' + message.length + ' bytes, more than 254';
+    const from = address(request.from, request.from_ton);
+    const to = address(request.to, request.to_ton);
+    return {
+        source_addr_ton: from.ton, source_addr_npi: from.npi, source_addr: from.addr,
+        dest_addr_ton: to.ton, dest_addr_npi: to.npi, destination_addr: to.addr,
+        esm_class: 0,
+        data_coding: request.ucs2 ? 8 : 0,
+        short_message: message,
+    };
+}
+
+function answer(response, status, body) {
+    response.writeHead(status, {'Content-Type': 'application/json'});
+    response.end(JSON.stringify(body) + '\n');
+}
+
+function onMoRequest(request, response) {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk) => { body += chunk; });
+    request.on('end', () => {
+        let parsed;
+        try {
+            parsed = JSON.parse(body);
+        } catch (e) {
+            answer(response, 400, {error: 'not JSON: ' + e.message});
+            return;
+        }
+        const pdu = moPdu(parsed || {});
+        if (typeof pdu === 'string') {
+            answer(response, 400, {error: pdu});
+            return;
+        }
+        const wait = parsed.wait !== false;
+        const mo = {pdu, attempts: 0};
+        mo.done = () => {
+            moUnanswered--;
+            moDelivered++;
+            fs.appendFileSync(moLogFile, JSON.stringify({
+                mo: true, source: parsed.from, destination: parsed.to, text: parsed.text,
+                data_coding: pdu.data_coding, ucs2: Boolean(parsed.ucs2),
+                attempts: mo.attempts}) + '\n');
+            if (wait) answer(response, 200, {delivered: true, attempts: mo.attempts});
+        };
+        moUnanswered++;
+        if (!wait) answer(response, 202, {queued: true});
+        deliverMo(mo);
+    });
+}
+
+if (controlPort) {
+    http.createServer((request, response) => {
+        const path = request.url.split('?')[0];
+        if (request.method === 'POST' && path === '/mo') {
+            onMoRequest(request, response);
+        } else if (request.method === 'GET' && path === '/mo-pending') {
+            answer(response, 200, {pending: moUnanswered, delivered: moDelivered});
+        } else {
+            answer(response, 404, {error: 'POST /mo or GET /mo-pending'});
+        }
+    }).listen(Number(controlPort), '127.0.0.1');
+}
 
 server.listen(port, '127.0.0.1', () => {
     process.stderr.write('smsc-sim listening on 127.0.0.1:' + port + '\n');

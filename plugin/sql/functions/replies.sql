@@ -111,6 +111,9 @@ begin
 end
 $$;
 
+-- bearerbox stamps a reply in whole seconds: a text submitted within that
+-- second counts as before it.
+--
 -- Store a batch of replies bearerbox passed to p_box_id, in one transaction,
 -- each once (a copy bearerbox redelivers has the same message id and is
 -- counted as a duplicate). Each is matched to the latest text that went to
@@ -156,7 +159,8 @@ begin
                   from absence.notification n
                  where n.recipient = i.sender
                    and n.submitted_at is not null
-                   and n.submitted_at <= i.at and n.submitted_at > i.at - v_window
+                   and n.submitted_at < i.at + interval '1 second'
+                   and n.submitted_at > i.at - v_window
                    and n.status in ('submitted', 'sent', 'delivered', 'unconfirmed')
                  order by n.submitted_at desc, n.notification_id desc
                  limit 1) m on true
@@ -173,7 +177,8 @@ begin
       join absence.notification n
         on n.recipient = r.sender
        and n.submitted_at is not null
-       and n.submitted_at <= r.received_at and n.submitted_at > r.received_at - v_window
+       and n.submitted_at < r.received_at + interval '1 second'
+       and n.submitted_at > r.received_at - v_window
        and n.status in ('submitted', 'sent', 'delivered', 'unconfirmed')
      where r.reply_id = any (v_ids) and r.student_id is not null
        and n.student_id <> r.student_id
