@@ -19,7 +19,8 @@ conf_set "$RUN/bearerbox.conf" smsbox log-file "$RUN/smsbox.log"
 conf_set "$RUN/bearerbox.conf" smsbox log-level 0
 printf '\ngroup = sms-service\nkeyword = default\ntext = "College office: we will call you back"\n' \
     >>"$RUN/bearerbox.conf"
-e2e_box_conf "sender = $REPLY_NUMBER"
+BOX_ADMIN=$(free_port)
+e2e_box_conf "sender = $REPLY_NUMBER" "admin-port = $BOX_ADMIN" "admin-password = s3cret"
 check "absencectl migrate creates the schema" e2e_migrate
 check "the generator loads a 60-student college" e2e_generate 4 60
 check "the SMPP simulator starts" e2e_start_smsc_sim 100
@@ -267,6 +268,29 @@ check_equal "with its emoji, in UTF-8, and its UTF-16BE bytes as sent" \
     "$(q "select body || '|' || encode(raw, 'hex') from absence.reply where coding = 2")"
 check_equal "and it matches the parent's latest text" "$(latest_text "$PARENT")|$REPLY_NUMBER" \
     "$(reply_row "$PARENT" "$EMOJI_TEXT")"
+
+# ---- the admin interface ----------------------------------------------------------------
+
+metrics() {
+    curl -s "http://127.0.0.1:$BOX_ADMIN/metrics?password=s3cret" |
+        grep -E '^absencebox_replies_(today|received_total|unmatched_total)' | sed 's/{box="absencebox"}//'
+}
+expected_metrics() {
+    q "select 'absencebox_replies_received_total ' || count(*) filter (where stored_at >= b.started_at)
+               || E'\nabsencebox_replies_unmatched_total '
+               || count(*) filter (where stored_at >= b.started_at and student_id is null)
+               || E'\nabsencebox_replies_today{matched=\"yes\"} ' || count(*) filter (where student_id is not null)
+               || E'\nabsencebox_replies_today{matched=\"no\"} ' || count(*) filter (where student_id is null)
+         from absence.reply, absence.box_status b"
+}
+metrics_match() { [ "$(metrics | sort)" == "$(expected_metrics | sort)" ]; }
+wait_until 10 metrics_match
+check_equal "/metrics counts the replies since the box started and today's, matched and not" \
+    "$(expected_metrics | sort)" "$(metrics | sort)"
+check_equal "/status says today's replies, received and unmatched" \
+    "replies today: $(q "select count(*) || ' received, ' || count(*) filter (where student_id is null)
+                           || ' unmatched' from absence.reply")" \
+    "$(curl -s "http://127.0.0.1:$BOX_ADMIN/status?password=s3cret" | grep '^replies today:')"
 
 # ---- all told ---------------------------------------------------------------------------
 
