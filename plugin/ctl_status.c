@@ -46,13 +46,7 @@ static const char summary_sql[] =
     "    where delivered_at > now() - interval '5 minutes'),"
     " last_report as ("
     "   select received_at, dlr_type from absence.delivery_report"
-    "    order by delivery_report_id desc limit 1),"
-    " replies as ("
-    "   select count(*) as replies_today,"
-    "          count(*) filter (where student_id is null) as unmatched_replies_today"
-    "     from s, absence.reply"
-    "    where received_at >= absence.college_instant(s.cfg,"
-    "              (now() at time zone (s.cfg).timezone)::date, '00:00'))"
+    "    order by delivery_report_id desc limit 1)"
     "select absence.shown_time(now(), (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS') as now,"
     "       extract(epoch from now() - overdue.oldest_due)::bigint as oldest_pending_s,"
     "       overdue.late as overdue_texts, coming.due_next_hour,"
@@ -70,15 +64,15 @@ static const char summary_sql[] =
     "       absence.shown_time(p.paused_at, (s.cfg).timezone, $4, 'YYYY-MM-DD HH24:MI:SS')"
     "           as paused_since,"
     "       p.paused_by, p.reason as pause_reason,"
-    "       r.texts as recent_sent, r.without_report,"
-    "       replies.replies_today, replies.unmatched_replies_today"
-    "  from s, counts, overdue, coming, recent, replies"
+    "       r.texts as recent_sent, r.without_report"
+    "  from s, counts, overdue, coming, recent"
     "  cross join absence.reports_missing() r"
     "  left join absence.sending_paused() p on true";
 
-/* Today's texts by status, every status in the database's order. */
-static const char today_sql[] =
-    "select status, texts from absence.texts_today(" POLICY_SETTINGS_SQL ")";
+/* Today's texts by status, every status in the database's order; on each
+ * row, today's replies. */
+static const char today_sql[] = "select status, texts, replies, replies_unmatched"
+                                "  from absence.texts_today(" POLICY_SETTINGS_SQL ")";
 
 static const char boxes_sql[] =
     "select box_id as box, pid, bearerbox_connected as connected, bearerbox,"
@@ -174,8 +168,9 @@ static void print_table(Health *h)
            db_value(s, 0, "last_report_type"));
     print_queue(s);
     printf("replies today:     %s received, %s matched to no text%s\n",
-           db_value(s, 0, "replies_today"), db_value(s, 0, "unmatched_replies_today"),
-           db_long(s, 0, "unmatched_replies_today") > 0 ? " (absencectl replies --unmatched)" : "");
+           db_value(h->today, 0, "replies"), db_value(h->today, 0, "replies_unmatched"),
+           db_long(h->today, 0, "replies_unmatched") > 0 ? " (absencectl replies --unmatched)"
+                                                         : "");
     printf("\nboxes\n");
     output_rows(stdout, h->boxes, FORMAT_TABLE);
     printf("\n%s%s", h->problems ? "ATTENTION:\n" : "all well\n",
@@ -193,6 +188,10 @@ static void append_summary(Octstr *json, Health *h)
         json_append_name(json, db_value(h->today, row, "status"));
         octstr_append_cstr(json, db_value(h->today, row, "texts"));
     }
+    json_append_name(json, "replies_today");
+    octstr_append_cstr(json, db_value(h->today, 0, "replies"));
+    json_append_name(json, "unmatched_replies_today");
+    octstr_append_cstr(json, db_value(h->today, 0, "replies_unmatched"));
     octstr_append_char(json, '}');
 }
 

@@ -164,6 +164,10 @@ r = json.loads(text)
 print("", r[1]["student"], r[1]["text"], r[1]["keyword"], r[2]["body"], len(r), sep="|")')"
 check_equal "--unmatched: only the replies with no student" "2,4" \
     "$(run replies --unmatched --format json | ids)"
+check_equal "absencectl status counts today's replies (3, 2, 1), and the one matched to no text (2)" \
+    "replies today:     3 received, 1 matched to no text (absencectl replies --unmatched)|3|1" \
+    "$(ctl status | grep '^replies today:')|$(ctl status --format json | python3 -c 'import json, sys
+s = json.load(sys.stdin)["summary"]; print(s["replies_today"], s["unmatched_replies_today"], sep="|")')"
 check_equal "--since a date: on or after that day at the college" "3,2,1|3,2,1,4,5" \
     "$(run replies --since "$TODAY" --format json | ids)|$(run replies --since "$(day -10)" --format json | ids)"
 check_equal "nothing since tomorrow, said so" "no unmatched replies since $(day 1)|0" \

@@ -68,18 +68,20 @@ end
 $$;
 
 -- Put p_recipient on absence.opt_out (p_out) or take it off, at p_at, with
--- its history; 1 when that changed anything, 0 when it already was so. An
--- opt-out also expires the number's texts not yet sent, and a change
--- expires any confirmation of the opposite change still waiting, so the
--- last word the number sent is the one that holds.
+-- its history. changed: whether that changed anything (not when it already
+-- was so); texts_stopped: the number's texts not yet sent that it expired.
+-- An opt-out expires the number's pending texts, and a change expires any
+-- confirmation of the opposite change still waiting, so the last word the
+-- number sent is the one that holds.
 create function absence.change_opt_out(p_recipient text, p_out boolean, p_at timestamptz,
                                        p_via text, p_reply_id bigint, p_actor text,
-                                       p_reason text)
-returns integer
+                                       p_reason text, out changed boolean,
+                                       out texts_stopped integer)
 language plpgsql
 as $$
 declare
-    v_changed integer;
+    v_texts integer := 0;
+    v_confirmations integer;
 begin
     if p_out then
         insert into absence.opt_out (recipient, opted_out_at, via, reply_id, recorded_by, reason)
@@ -88,9 +90,10 @@ begin
     else
         delete from absence.opt_out where recipient = p_recipient;
     end if;
-    get diagnostics v_changed = row_count;
-    if v_changed = 0 then
-        return 0;
+    changed := found;
+    texts_stopped := 0;
+    if not changed then
+        return;
     end if;
     insert into absence.opt_out_change (recipient, action, changed_at, via, reply_id, recorded_by,
                                         reason)
@@ -102,18 +105,36 @@ begin
                failure_reason = format('not sent: the number opted out (%s) before it went out',
                                        case p_via when 'reply' then 'by reply' else 'through staff' end)
          where recipient = p_recipient and status = 'pending';
+        get diagnostics v_texts = row_count;
     end if;
     update absence.confirmation_text
        set status = 'expired', status_changed_at = p_at,
            failure_reason = 'not sent: the number changed its mind before it went out'
      where recipient = p_recipient and status = 'pending';
-    return 1;
+    get diagnostics v_confirmations = row_count;
+    texts_stopped := v_texts + v_confirmations;
 end
 $$;
 
--- bearerbox stamps a reply in whole seconds: a text submitted within that
--- second counts as before it.
---
+-- The texts that went to p_number in the p_window before a reply received
+-- at p_at, latest first: what a reply may answer. bearerbox stamps a reply
+-- in whole seconds, so a text submitted within that second counts as
+-- before it.
+create function absence.texts_to_number(p_number text, p_at timestamptz, p_window interval)
+returns table (notification_id bigint, student_id text, guardian_id bigint,
+               submitted_at timestamptz)
+language sql stable
+as $$
+    select n.notification_id, n.student_id, n.guardian_id, n.submitted_at
+      from absence.notification n
+     where n.recipient = p_number
+       and n.submitted_at is not null
+       and n.submitted_at < p_at + interval '1 second'
+       and n.submitted_at > p_at - p_window
+       and n.status in ('submitted', 'sent', 'delivered', 'unconfirmed')
+     order by n.submitted_at desc, n.notification_id desc
+$$;
+
 -- Store a batch of replies bearerbox passed to p_box_id, in one transaction,
 -- each once (a copy bearerbox redelivers has the same message id and is
 -- counted as a duplicate). Each is matched to the latest text that went to
@@ -132,6 +153,7 @@ language plpgsql
 as $$
 declare
     v_ids bigint[];
+    v_matched integer;
     v_reply record;
     v_out integer := 0;
     v_in integer := 0;
@@ -155,34 +177,25 @@ begin
                decode(i.raw, 'hex'), absence.reply_keyword(p_cfg, i.body), i.smsc_id, p_box_id
           from incoming i
           left join lateral (
-                select n.notification_id, n.student_id, n.guardian_id
-                  from absence.notification n
-                 where n.recipient = i.sender
-                   and n.submitted_at is not null
-                   and n.submitted_at < i.at + interval '1 second'
-                   and n.submitted_at > i.at - v_window
-                   and n.status in ('submitted', 'sent', 'delivered', 'unconfirmed')
-                 order by n.submitted_at desc, n.notification_id desc
+                select t.notification_id, t.student_id, t.guardian_id
+                  from absence.texts_to_number(i.sender, i.at, v_window) t
                  limit 1) m on true
          order by i.ord
         on conflict (message_id) do nothing
-        returning r.reply_id
+        returning r.reply_id, r.student_id
     )
-    select coalesce(array_agg(reply_id), '{}') into v_ids from stored;
+    select coalesce(array_agg(reply_id), '{}'), count(*) filter (where student_id is not null)
+      into v_ids, v_matched
+      from stored;
 
     insert into absence.reply_candidate (reply_id, student_id, guardian_id, notification_id)
-    select distinct on (r.reply_id, n.student_id)
-           r.reply_id, n.student_id, n.guardian_id, n.notification_id
+    select distinct on (r.reply_id, t.student_id)
+           r.reply_id, t.student_id, t.guardian_id, t.notification_id
       from absence.reply r
-      join absence.notification n
-        on n.recipient = r.sender
-       and n.submitted_at is not null
-       and n.submitted_at < r.received_at + interval '1 second'
-       and n.submitted_at > r.received_at - v_window
-       and n.status in ('submitted', 'sent', 'delivered', 'unconfirmed')
+     cross join absence.texts_to_number(r.sender, r.received_at, v_window) t
      where r.reply_id = any (v_ids) and r.student_id is not null
-       and n.student_id <> r.student_id
-     order by r.reply_id, n.student_id, n.submitted_at desc, n.notification_id desc;
+       and t.student_id <> r.student_id
+     order by r.reply_id, t.student_id, t.submitted_at desc, t.notification_id desc;
 
     for v_reply in
         select r.reply_id, r.sender, r.received_at, r.keyword
@@ -191,8 +204,8 @@ begin
            and r.sender ~ '^\+[1-9][0-9]{7,14}$'
          order by r.received_at, r.reply_id
     loop
-        if absence.change_opt_out(v_reply.sender, v_reply.keyword = 'stop', v_reply.received_at,
-                                  'reply', v_reply.reply_id, p_box_id, null) = 1 then
+        if (absence.change_opt_out(v_reply.sender, v_reply.keyword = 'stop', v_reply.received_at,
+                                   'reply', v_reply.reply_id, p_box_id, null)).changed then
             if v_reply.keyword = 'stop' then v_out := v_out + 1; else v_in := v_in + 1; end if;
             insert into absence.confirmation_text
                 (reply_id, kind, recipient, body, due_at, expires_at)
@@ -221,12 +234,7 @@ begin
      where b.box_id = p_box_id and cardinality(v_ids) > 0;
 
     return query
-        select cardinality(v_ids),
-               cardinality(p_message_ids) - cardinality(v_ids),
-               count(*) filter (where r.student_id is not null)::integer,
-               count(*) filter (where r.student_id is null)::integer,
-               v_out, v_in
-          from absence.reply r
-         where r.reply_id = any (v_ids);
+        select cardinality(v_ids), cardinality(p_message_ids) - cardinality(v_ids), v_matched,
+               cardinality(v_ids) - v_matched, v_out, v_in;
 end
 $$;

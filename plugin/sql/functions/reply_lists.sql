@@ -129,10 +129,9 @@ language plpgsql
 as $$
 declare
     v_recipient text := absence.normalise_mobile(p_number, true);
-    v_at timestamptz := now();
     v_before absence.opt_out;
+    v_change record;
     v_masked text;
-    v_changed integer;
     v_stopped integer;
     v_since text;
     v_how text;
@@ -155,9 +154,10 @@ begin
                                       'YYYY-MM-DD HH24:MI');
         v_how := format('by %s%s', v_before.via, ': ' || v_before.reason);
     end if;
-    v_changed := absence.change_opt_out(v_recipient, p_out, v_at, 'staff', null, p_actor,
-                                        btrim(p_reason, E' \t\r\n'));
-    if v_changed = 0 then
+    select * into v_change
+      from absence.change_opt_out(v_recipient, p_out, now(), 'staff', null, p_actor,
+                                  btrim(p_reason, E' \t\r\n'));
+    if not v_change.changed then
         return query select case when p_out
                                  then format('%s was already opted out since %s (%s)',
                                              v_masked, v_since, v_how)
@@ -169,15 +169,7 @@ begin
                                    v_how), 1;
         return;
     end if;
-    -- the number's texts change_opt_out has just stopped, at this instant
-    select (select count(*) from absence.notification n
-             where n.recipient = v_recipient and n.status = 'expired'
-               and n.status_changed_at = v_at
-               and n.failure_reason like 'not sent: the number opted out (through staff)%')
-           + (select count(*) from absence.confirmation_text c
-               where c.recipient = v_recipient and c.status = 'expired'
-                 and c.status_changed_at = v_at)
-      into v_stopped;
+    v_stopped := v_change.texts_stopped;
     return query select format('opted out %s (%s)', v_masked,
                                case v_stopped when 0 then 'no pending texts'
                                               when 1 then '1 pending text stopped'

@@ -470,17 +470,16 @@ as $$
            (select r.without_report from absence.reports_missing() r),
            extract(epoch from (p_at at time zone (p_cfg).timezone)
                               - (p_at at time zone 'UTC'))::integer,
-           (select count(*) from absence.reply r
-             where r.received_at >= absence.college_instant(
-                       p_cfg, (p_at at time zone (p_cfg).timezone)::date, '00:00')),
-           (select count(*) from absence.reply r
-             where r.student_id is null
-               and r.received_at >= absence.college_instant(
-                       p_cfg, (p_at at time zone (p_cfg).timezone)::date, '00:00'))
+           today.replies, today.unmatched
       from absence.notification_status s
+     cross join (select count(*) as replies,
+                        count(*) filter (where r.student_id is null) as unmatched
+                   from absence.reply r
+                  where r.received_at >= absence.college_instant(
+                            p_cfg, (p_at at time zone (p_cfg).timezone)::date, '00:00')) today
       left join absence.notification n
              on n.status = s.status
             and n.school_day = (p_at at time zone (p_cfg).timezone)::date
-     group by s.status, s.position
+     group by s.status, s.position, today.replies, today.unmatched
      order by s.position
 $$;

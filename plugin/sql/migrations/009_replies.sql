@@ -41,7 +41,6 @@ comment on column absence.reply.keyword is
 create index reply_received_at_idx on absence.reply (received_at);
 create index reply_student_idx on absence.reply (student_id, received_at)
     where student_id is not null;
-create index reply_unmatched_idx on absence.reply (received_at) where student_id is null;
 
 -- The other students whose texts reached the number within the window: a
 -- parent of two may be writing about either.
