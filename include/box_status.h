@@ -37,6 +37,8 @@ typedef struct BoxStatus {
     long utc_offset_s;                 /* the college's offset from UTC now */
     long replies_today;                /* parents' texts received today, every box's */
     long replies_unmatched_today;      /* of them, matched to no text */
+    long plan_failures;                /* planning runs that failed since it started */
+    long days_set_aside;               /* student-days in absence.plan_quarantine, open */
     PauseState pause;                  /* whether staff paused all sending */
 } BoxStatus;
 

@@ -49,7 +49,7 @@ int ctl_command_parse(const CtlCommand *command, int argc, char **argv, CtlArgs 
  * check-config; ctl_pause.c pause and resume; ctl_actions.c resend and
  * cancel; ctl_contacts.c import-contacts and contacts-audit; ctl_concerns.c
  * concerns, concern and log-contact; ctl_replies.c replies, opt-out, opt-in and
- * opt-outs). */
+ * opt-outs; ctl_quarantine.c quarantine). */
 int ctl_migrate(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_check_config(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_report(Ctl *ctl, CtlArgs *args, OutputFormat format);
@@ -71,5 +71,6 @@ int ctl_replies(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_opt_out(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_opt_in(Ctl *ctl, CtlArgs *args, OutputFormat format);
 int ctl_opt_outs(Ctl *ctl, CtlArgs *args, OutputFormat format);
+int ctl_quarantine(Ctl *ctl, CtlArgs *args, OutputFormat format);
 
 #endif

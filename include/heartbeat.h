@@ -20,6 +20,10 @@ typedef struct Heartbeat {
 /* Record BEAT for this process. Returns 0, or -1 with *error. */
 int heartbeat_record(PGconn *conn, const Heartbeat *beat, Octstr **error);
 
+/* Record how BOX_ID's planning run went: PLAN_ERROR NULL when it worked.
+ * Returns 0, or -1 with *error. */
+int heartbeat_record_plan(PGconn *conn, Octstr *box_id, Octstr *plan_error, Octstr **error);
+
 /*
  * Take BOX_ID for this connection (a session advisory lock), so that two
  * boxes running with one id, which would share its delivery reports at

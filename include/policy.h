@@ -25,6 +25,7 @@ typedef struct PlanResult {
     long concerns_opened;   /* attendance concerns found */
     long concern_texts;     /* concern texts created as pending */
     long concern_expired;   /* concern texts created as expired (due too late) */
+    long days_quarantined;  /* student-days set aside (absence.plan_quarantine) */
 } PlanResult;
 
 /* absence.plan() over $1 the settings, $2 the instant (NULL: the

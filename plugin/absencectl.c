@@ -7,6 +7,15 @@
  */
 #include "ctl_commands.h"
 #include "migrate.h"
+#include "terminal.h"
+
+/* OUT wrapped by terminal_safe(), or OUT itself if that cannot be made. */
+static FILE *terminal_safe_or(FILE *out)
+{
+    FILE *safe = terminal_safe(out);
+
+    return safe != NULL ? safe : out;
+}
 
 /* 1 when ARGV asks for help anywhere among the command's arguments. */
 static int wants_help(int argc, char **argv)
@@ -50,6 +59,10 @@ static int run(const CtlCommand *command, const char *path, int argc, char **arg
     CtlArgs args;
     int status = ctl_command_parse(command, argc, argv, &args, &format);
 
+    /* what a person reads gets its control characters escaped; csv and
+     * json are for programs, and escape what their format needs */
+    if (status == 0 && format == FORMAT_TABLE)
+        stdout = terminal_safe_or(stdout);
     if (status == 0)
         status = run_command(command, path, &args, format);
     ctl_args_destroy(&args);
@@ -64,6 +77,7 @@ int main(int argc, char **argv)
 
     gwlib_init();
     log_set_output_level(GW_ERROR);
+    stderr = terminal_safe_or(stderr);
     if (argc > 2 && (strcmp(argv[1], "-c") == 0 || strcmp(argv[1], "--config") == 0)) {
         path = argv[2];
         i = 3;

@@ -14,7 +14,10 @@
 #include "policy.h"
 #include "reply.h"
 
-#define DB_BACKOFF_MAX_S 30
+/* Database back-off doubles from 1 s to this: a few seconds, so that the box
+ * is back at work soon after PostgreSQL (or a promoted standby) returns;
+ * each retry is one connection attempt per host, bounded by connect-timeout. */
+#define DB_BACKOFF_MAX_S 4
 
 /* A text written to bearerbox and not yet acknowledged. */
 typedef struct InFlight {
@@ -196,12 +199,13 @@ static void collect(Box *box, long wait_s)
 static void forget_lost_session(Box *box)
 {
     long session = bearerbox_link_session(box->link), forgotten = 0;
-    Octstr *ids = octstr_create("");
+    Octstr *ids;
     List *keys;
     Octstr *key;
 
     if (box->in_flight_count == 0)
         return;
+    ids = octstr_create("");
     keys = dict_keys(box->in_flight);
     while ((key = gwlist_extract_first(keys)) != NULL) {
         InFlight *text = dict_get(box->in_flight, key);
@@ -380,15 +384,47 @@ static int record_heartbeat(Box *box, int connected)
     return 0;
 }
 
+/* A planning run that failed on the data (the connection is fine) is
+ * counted and recorded for absencectl status, and the step goes on: texts
+ * already planned are claimed and sent whatever planning does. */
+static int plan_failed(Box *box, Octstr *problem)
+{
+    Octstr *failure = NULL;
+
+    if (PQstatus(box->db) != CONNECTION_OK) {
+        database_failed(box, "planning", problem);
+        return -1;
+    }
+    box->status.plan_failures++;
+    error(0,
+          "absencebox: planning failed (texts already planned are still sent; planning is "
+          "tried again in %ld s): %s",
+          box->config->box.plan_interval_s, octstr_get_cstr(problem));
+    if (heartbeat_record_plan(box->db, box->config->box.id, problem, &failure) < 0) {
+        octstr_destroy(problem);
+        database_failed(box, "recording a planning failure", failure);
+        return -1;
+    }
+    octstr_destroy(problem);
+    return 0;
+}
+
 static int plan(Box *box)
 {
     Octstr *error = NULL;
     PlanResult result;
 
-    if (policy_plan(box->db, box->config, NULL, box->config->box.id, &result, &error) < 0) {
-        database_failed(box, "planning", error);
+    if (policy_plan(box->db, box->config, NULL, box->config->box.id, &result, &error) < 0)
+        return plan_failed(box, error);
+    if (heartbeat_record_plan(box->db, box->config->box.id, NULL, &error) < 0) {
+        database_failed(box, "recording the planning run", error);
         return -1;
     }
+    if (result.days_quarantined > 0)
+        warning(0,
+                "absencebox: %ld student-days were set aside, not planned: their data cannot "
+                "be texted (absencectl quarantine lists them and why)",
+                result.days_quarantined);
     if (result.student_days > 0)
         info(0,
              "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "

@@ -119,6 +119,16 @@ static const CtlCommand commands[] = {
      "who recorded it (the box, for a reply), the reason staff gave, and the students whose\n"
      "guardians have that number.",
      ctl_opt_outs},
+    {"quarantine", "", "[--all]", "text,csv,json", 1,
+     "the student-days set aside because their data cannot be texted",
+     "One line per student-day the planner set aside instead of planning, newest first: the\n"
+     "student ID (control characters escaped in text), the day, the reason naming what to\n"
+     "correct in the MIS (an empty or over-long ID, a control or invisible character or one\n"
+     "outside the GSM alphabet at a position, or the database's error), when it was first and\n"
+     "last set aside and how many planning runs did so. Every other student-day was planned.\n"
+     "A day is planned, and its row resolved, at the first run after the data is corrected.\n"
+     "--all: resolved days too.",
+     ctl_quarantine},
 };
 
 #define COMMAND_COUNT ((long)(sizeof(commands) / sizeof(commands[0])))

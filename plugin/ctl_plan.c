@@ -31,9 +31,10 @@ int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
     printf("student-days settled: %ld\ntexts planned: %ld\ntexts expired: %ld\n"
            "guardians skipped: %ld\ndays whose text would not fit: %ld\n"
            "attendance concerns opened: %ld\nconcern texts planned: %ld\n"
-           "concern texts expired: %ld\n",
+           "concern texts expired: %ld\nstudent-days set aside: %ld%s\n",
            result.student_days, result.texts_planned, result.texts_expired,
            result.guardians_skipped, result.days_too_long, result.concerns_opened,
-           result.concern_texts, result.concern_expired);
+           result.concern_texts, result.concern_expired, result.days_quarantined,
+           result.days_quarantined > 0 ? " (absencectl quarantine lists them)" : "");
     return 0;
 }

@@ -71,18 +71,39 @@ static const char summary_sql[] =
 
 /* Today's texts by status, every status in the database's order; on each
  * row, today's replies. */
-static const char today_sql[] = "select status, texts, replies, replies_unmatched"
+static const char today_sql[] = "select status, texts, replies, replies_unmatched, days_set_aside"
                                 "  from absence.texts_today(" POLICY_SETTINGS_SQL ")";
 
 static const char boxes_sql[] =
     "select box_id as box, pid, bearerbox_connected as connected, bearerbox,"
     "       extract(epoch from now() - heartbeat_at)::bigint as heartbeat_age_s,"
-    "       texts_in_flight as in_flight, reports_received,"
-    "       absence.shown_time(started_at, $1, $2, 'YYYY-MM-DD HH24:MI:SS') as started"
+    "       texts_in_flight as in_flight, reports_received, plan_failures,"
+    "       absence.shown_time(started_at, $1, $2, 'YYYY-MM-DD HH24:MI:SS') as started,"
+    "       last_plan_error"
     "  from absence.box_status order by box_id";
 
+/* Planning that failed or set student-days aside: a person must have the
+ * data corrected; texts already planned are still sent. */
+static void planning_attention(Octstr *lines, PGresult *today, PGresult *boxes)
+{
+    int row;
+
+    for (row = 0; row < PQntuples(boxes); row++)
+        if (!db_is_null(boxes, row, "last_plan_error"))
+            octstr_format_append(lines,
+                                 "box %s's last planning run failed (texts already planned "
+                                 "are still sent): %s\n",
+                                 db_value(boxes, row, "box"),
+                                 db_value(boxes, row, "last_plan_error"));
+    if (db_long(today, 0, "days_set_aside") > 0)
+        octstr_format_append(lines,
+                             "%s student-days are set aside, not planned: their data cannot be "
+                             "texted (absencectl quarantine says why)\n",
+                             db_value(today, 0, "days_set_aside"));
+}
+
 /* The attention lines; NULL when all is well. */
-static Octstr *attention(PGresult *summary, PGresult *boxes)
+static Octstr *attention(PGresult *summary, PGresult *today, PGresult *boxes)
 {
     Octstr *lines = octstr_create("");
     int row;
@@ -120,6 +141,7 @@ static Octstr *attention(PGresult *summary, PGresult *boxes)
                              "time (oldest: %s s)\n",
                              db_value(summary, 0, "overdue_texts"), OVERDUE_LIMIT_S / 60,
                              db_value(summary, 0, "oldest_pending_s"));
+    planning_attention(lines, today, boxes);
     if (octstr_len(lines) == 0) {
         octstr_destroy(lines);
         return NULL;
@@ -171,6 +193,9 @@ static void print_table(Health *h)
            db_value(h->today, 0, "replies"), db_value(h->today, 0, "replies_unmatched"),
            db_long(h->today, 0, "replies_unmatched") > 0 ? " (absencectl replies --unmatched)"
                                                          : "");
+    printf("set aside:         %s student-days whose data cannot be texted%s\n",
+           db_value(h->today, 0, "days_set_aside"),
+           db_long(h->today, 0, "days_set_aside") > 0 ? " (absencectl quarantine)" : "");
     printf("\nboxes\n");
     output_rows(stdout, h->boxes, FORMAT_TABLE);
     printf("\n%s%s", h->problems ? "ATTENTION:\n" : "all well\n",
@@ -192,6 +217,8 @@ static void append_summary(Octstr *json, Health *h)
     octstr_append_cstr(json, db_value(h->today, 0, "replies"));
     json_append_name(json, "unmatched_replies_today");
     octstr_append_cstr(json, db_value(h->today, 0, "replies_unmatched"));
+    json_append_name(json, "days_set_aside");
+    octstr_append_cstr(json, db_value(h->today, 0, "days_set_aside"));
     octstr_append_char(json, '}');
 }
 
@@ -243,7 +270,7 @@ int ctl_status(Ctl *ctl, CtlArgs *args, OutputFormat format)
     (void)args;
     status = gather(ctl, format, &h);
     if (status == 0) {
-        h.problems = attention(h.summary, h.boxes);
+        h.problems = attention(h.summary, h.today, h.boxes);
         if (format == FORMAT_JSON)
             print_json(&h);
         else

@@ -19,6 +19,15 @@ int heartbeat_record(PGconn *conn, const Heartbeat *beat, Octstr **error)
     return db_command(conn, sql, 6, values, error);
 }
 
+int heartbeat_record_plan(PGconn *conn, Octstr *box_id, Octstr *plan_error, Octstr **error)
+{
+    static const char sql[] = "select absence.box_planned($1, $2)";
+    const char *values[2] = {octstr_get_cstr(box_id),
+                             plan_error ? octstr_get_cstr(plan_error) : NULL};
+
+    return db_command(conn, sql, 2, values, error);
+}
+
 int heartbeat_claim_id(PGconn *conn, Octstr *box_id, Octstr **error)
 {
     static const char sql[] =

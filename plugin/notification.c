@@ -147,6 +147,7 @@ int notification_count_today(PGconn *conn, const AbsenceConfig *config, BoxStatu
     status->utc_offset_s = db_long(rows, 0, "utc_offset_s");
     status->replies_today = db_long(rows, 0, "replies");
     status->replies_unmatched_today = db_long(rows, 0, "replies_unmatched");
+    status->days_set_aside = db_long(rows, 0, "days_set_aside");
     PQclear(rows);
     return 0;
 }

@@ -13,6 +13,7 @@ void policy_plan_read(PGresult *rows, PlanResult *result)
     result->concerns_opened = db_long(rows, 0, "concerns_opened");
     result->concern_texts = db_long(rows, 0, "concern_texts_planned");
     result->concern_expired = db_long(rows, 0, "concern_texts_expired");
+    result->days_quarantined = db_long(rows, 0, "days_quarantined");
 }
 
 int policy_plan(PGconn *conn, const AbsenceConfig *config, const char *at, Octstr *box_id,

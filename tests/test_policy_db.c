@@ -577,7 +577,7 @@ static void test_planning_ahead_of_the_clock_settles_nothing(void **state)
                                      "date_trunc('day', now()) + interval '1 day 10 hours 30 "
                                      "minutes')",
                                      SQL_END),
-                        "0|0|0|0|0|0|0|0\n");
+                        "0|0|0|0|0|0|0|0|0\n");
 }
 
 static void test_planning_ahead_that_settles_nothing_is_allowed(void **state)
@@ -588,7 +588,7 @@ static void test_planning_ahead_that_settles_nothing_is_allowed(void **state)
                                      "select * from absence.plan(absence.policy_settings(), "
                                      "date_trunc('day', now()) + interval '1 day 9 hours')",
                                      SQL_END),
-                        "0|0|0|0|0|0|0|0\n");
+                        "0|0|0|0|0|0|0|0|0\n");
 }
 
 static void test_plan_takes_its_settings_from_the_config_file(void **state)
@@ -737,7 +737,7 @@ static void test_every_trigger_state_is_explained(void **state)
             "  'B01', row('S1', '2026-06-15', 1, 'planned',"
             "             $1::timestamptz + interval '81 minutes', 'box', 'O',"
             "             $1::timestamptz + interval '80 minutes')::absence.student_day,"
-            "  'L')"
+            "  'L', E'S\\t1')"
             "  from unnest(enum_range(null::absence.trigger_state)) s order by s",
             AT("09:00"), SQL_END),
         "settled|planned at 10:21:00 on mark O (read at 10:20:00; the mark is now L): the day is "
@@ -746,6 +746,9 @@ static void test_every_trigger_state_is_explained(void **state)
         "register-not-marked|no text yet: the register has not been taken (or not reached the "
         "database)\n"
         "register-late|no text: the register was taken at 11:00, after the lesson ended at 10:00\n"
+        "bad-student-id|no text: the student ID has a control or invisible character (U+0009) at "
+        "position 2; the day is set aside in absence.plan_quarantine and planned once the MIS "
+        "corrects the ID\n"
         "expired|expired: a text could only go out between 10:20 and 13:00\n"
         "not-yet-due|not due yet: due at 10:20, send-delay after the lesson ended\n"
         "message-too-long|no text: it would not fit max-segments (message-too-long)\n"
@@ -818,6 +821,176 @@ static void test_explain_of_a_day_without_absence_says_so(void **state)
 }
 
 /* ---- evaluating a window reads only the rows that matter ------------------ */
+
+/* ---- bad rows from the MIS ------------------------------------------------ */
+
+static Octstr *refused_student(const char *student_id)
+{
+    return test_db_error(db,
+                         "insert into absence.student (student_id, status_code) values ($1, 'C01')",
+                         student_id, SQL_END);
+}
+
+static void test_unusable_student_ids_are_refused_at_the_door(void **state)
+{
+    const char *refused[] = {"",
+                             " S1",
+                             "S1 ",
+                             "S\t1",
+                             "S\x1b[2J1",
+                             "S\xe2\x80\x8b"
+                             "1",
+                             "S\xc2\x9b"
+                             "1",
+                             "12345678901234567890123456789012345678901234567890123456789012345"};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        assert_octstr_equal(refused_student(refused[i]),
+                            "new row for relation \"student\" violates check constraint "
+                            "\"student_id_usable\"");
+    fx_student(db, "STE04049635", "C01");
+    fx_student(db, "1234567890123456789012345678901234567890123456789012345678901234", "C01");
+    fx_student(db, "S\xc3\xa9 1", "C01");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.student", SQL_END), "3");
+}
+
+static void test_unusable_marks_are_refused_at_the_door(void **state)
+{
+    const char *refused[] = {" O", "O ", "o", "", "O\t", "\xc2\xa0O"};
+    size_t i;
+
+    (void)state;
+    absent_at_nine("S1", "C01");
+    for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+        assert_octstr_equal(
+            test_db_error(db, "update absence.attendance_mark set mark = $1", refused[i], SQL_END),
+            "new row for relation \"attendance_mark\" violates check constraint "
+            "\"attendance_mark_code_usable\"");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "/");
+    test_db_exec(db, "update absence.attendance_mark set mark = '\\' where lesson_id = 2", SQL_END);
+    assert_octstr_equal(
+        test_db_rows(db, "select mark from absence.attendance_mark order by lesson_id", SQL_END),
+        "O\n\\\n");
+}
+
+/* A student row the MIS wrote before migration 010's checks, which are not
+ * applied to rows already there. */
+static void old_student(const char *student_id, long guardian_id)
+{
+    test_db_exec(db, "alter table absence.student drop constraint student_id_usable", SQL_END);
+    fx_student(db, student_id, "C01");
+    fx_mark(db, 1, student_id, "O");
+    fx_link(db, guardian_id, student_id, "active", 0);
+}
+
+static Octstr *quarantine(void)
+{
+    return test_db_rows(db,
+                        "select length(student_id), school_day, kind, reason, attempts,"
+                        "       resolved_at is not null"
+                        "  from absence.plan_quarantine order by quarantine_id",
+                        SQL_END);
+}
+
+static void test_an_id_too_long_to_index_is_set_aside_and_the_rest_planned(void **state)
+{
+    Octstr *id = octstr_create("");
+
+    (void)state;
+    while (octstr_len(id) < 2684)
+        octstr_append_cstr(id, "STE04049635");
+    octstr_truncate(id, 2684);
+    absent_at_nine("S1", "C01");
+    old_student(octstr_get_cstr(id), 101);
+    assert_octstr_equal(fx_trigger(db, AT("10:20"), octstr_get_cstr(id)), "bad-student-id|1");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+    assert_octstr_equal(quarantine(), "2684|2026-06-15|bad-student-id|the student ID is 2684 "
+                                      "characters long; an ID may have at most 64|1|f\n");
+    /* set aside again at the next run, never planned; then the MIS corrects it */
+    assert_octstr_equal(fx_plan(db, AT("10:21")), "0|0|0|0|0");
+    assert_octstr_equal(quarantine(), "2684|2026-06-15|bad-student-id|the student ID is 2684 "
+                                      "characters long; an ID may have at most 64|2|f\n");
+    test_db_exec(db, "delete from absence.attendance_mark where student_id = $1",
+                 octstr_get_cstr(id), SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:22")), "0|0|0|0|0");
+    assert_octstr_equal(quarantine(), "2684|2026-06-15|bad-student-id|the student ID is 2684 "
+                                      "characters long; an ID may have at most 64|2|t\n");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.student_day", SQL_END),
+                        "1");
+    octstr_destroy(id);
+}
+
+static void test_each_unusable_id_names_what_to_correct(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    old_student("", 101);
+    fx_student(db,
+               "STE0\xf0\x9f\x98\x80"
+               "1",
+               "C01");
+    fx_mark(db, 1,
+            "STE0\xf0\x9f\x98\x80"
+            "1",
+            "O");
+    fx_link(db, 101,
+            "STE0\xf0\x9f\x98\x80"
+            "1",
+            "active", 0);
+    test_db_exec(db, "insert into absence.student values (E'ST\\u200bE1', 'C01', null, null)",
+                 SQL_END);
+    test_db_exec(db, "insert into absence.attendance_mark values (1, E'ST\\u200bE1', 'O')",
+                 SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(
+        test_db_rows(db, "select reason from absence.plan_quarantine order by reason", SQL_END),
+        "the student ID has a character outside the GSM alphabet (U+1F600) at position 5, and "
+        "allow-ucs2 is off\n"
+        "the student ID has a control or invisible character (U+200B) at position 3\n"
+        "the student ID is empty\n");
+    /* nobody got "Student  did not attend" */
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+}
+
+static void test_a_planning_error_sets_aside_only_its_student(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_student(db, "S2", "C01");
+    fx_mark(db, 1, "S2", "O");
+    fx_parent(db, 102, "S2", "07700 900102");
+    fx_student(db, "S3", "C01");
+    fx_mark(db, 1, "S3", "O");
+    fx_parent(db, 103, "S3", "07700 900103");
+    test_db_exec(db,
+                 "create function pg_temp.refuse_s2() returns trigger language plpgsql as $$"
+                 " begin if new.student_id = 'S2' then raise exception 'S2 is refused for the "
+                 "test'; end if; return new; end $$",
+                 SQL_END);
+    test_db_exec(db,
+                 "create trigger refuse_s2 before insert on absence.student_day for each row "
+                 "execute function pg_temp.refuse_s2()",
+                 SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "2|2|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S3|103|+447700900103|pending\n");
+    assert_octstr_equal(quarantine(), "2|2026-06-15|planning-error|planning failed: S2 is refused "
+                                      "for the test|1|f\n");
+    assert_octstr_equal(fx_plan(db, AT("10:21")), "0|0|0|0|0");
+    assert_octstr_equal(quarantine(), "2|2026-06-15|planning-error|planning failed: S2 is refused "
+                                      "for the test|2|f\n");
+    test_db_exec(db, "drop trigger refuse_s2 on absence.student_day", SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:22")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S2|102|+447700900102|pending\n"
+                                      "S3|103|+447700900103|pending\n");
+    assert_octstr_equal(quarantine(), "2|2026-06-15|planning-error|planning failed: S2 is refused "
+                                      "for the test|2|t\n");
+}
 
 static void test_planning_window_is_found_through_indexes(void **state)
 {
@@ -892,6 +1065,11 @@ int main(void)
         DB_TEST(test_explain_keeps_the_mark_a_text_was_planned_on),
         DB_TEST(test_explain_of_a_day_to_come_says_who_would_be_texted),
         DB_TEST(test_explain_of_a_day_without_absence_says_so),
+        DB_TEST(test_unusable_student_ids_are_refused_at_the_door),
+        DB_TEST(test_unusable_marks_are_refused_at_the_door),
+        DB_TEST(test_an_id_too_long_to_index_is_set_aside_and_the_rest_planned),
+        DB_TEST(test_each_unusable_id_names_what_to_correct),
+        DB_TEST(test_a_planning_error_sets_aside_only_its_student),
         DB_TEST(test_planning_window_is_found_through_indexes),
     };
 

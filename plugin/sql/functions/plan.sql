@@ -11,53 +11,55 @@ as $$
     select p_at - make_interval(secs => (p_cfg).max_lateness) - interval '1 day'
 $$;
 
--- Settle every student-day whose trigger is due (or has expired unplanned)
--- at p_at (default: the database's clock): record it in student_day, insert
--- a pending notification per recipient (expired ones as 'expired') and a
--- guardian_skip per guardian not texted. Idempotent and safe to run from
--- several boxes at once: a student-day is settled by exactly one of them.
--- p_at in the past replays the registers as they stand (how a college
--- rebuilds history); in the future it may settle nothing, because a mark
--- corrected before the text is due must still stop it: it raises instead.
--- While sending is paused (absence.sending_pause) it settles nothing, so
--- that registers corrected during the pause count once it is over.
--- It then looks for attendance concerns among the days over at p_at and
--- plans the concern texts due then (concerns.sql), at the same instant;
--- never ahead of the database's clock, where a day is not over yet.
-create function absence.plan(
+-- The settling step of plan() for every due student-day (p_student_id null)
+-- or one student's: record each day in student_day, insert a pending
+-- notification per recipient (expired ones as 'expired') and a
+-- guardian_skip per guardian not texted; a day whose student ID cannot be
+-- texted is set aside in plan_quarantine instead (days_quarantined counts
+-- the days set aside for the first time). With p_student_id null
+-- the students set aside after a planning error are left out: plan() tries
+-- them one at a time, so that they cannot fail everyone else's run.
+create function absence.plan_days(
     p_cfg absence.policy_config,
-    p_at timestamptz default null,
-    p_box_id text default null)
+    p_at timestamptz,
+    p_box_id text,
+    p_student_id text)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
-    guardians_skipped integer, days_too_long integer, concerns_opened integer,
-    concern_texts_planned integer, concern_texts_expired integer)
-language plpgsql
+    guardians_skipped integer, days_too_long integer, days_quarantined integer)
+language sql
 as $$
-#variable_conflict use_column
-declare
-    v_at timestamptz := coalesce(p_at, now());
-    v_done record;
-    v_opened integer;
-    v_concern record;
-begin
-    if exists (select 1 from absence.sending_paused()) then
-        return query select 0, 0, 0, 0, 0, 0, 0, 0;
-        return;
-    end if;
     with trig as (
         select t.*
-        from absence.policy_triggers(p_cfg, v_at, absence.plan_window_from(p_cfg, v_at),
-                                     v_at - make_interval(secs => (p_cfg).send_delay),
-                                     null, true) t
-        where t.state in ('due', 'expired', 'message-too-long')
+        from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
+                                     p_at - make_interval(secs => (p_cfg).send_delay),
+                                     p_student_id, true) t
+        where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+          and (p_student_id is not null or not exists (
+                select 1 from absence.plan_quarantine q
+                 where q.student_key = md5(t.student_id) and q.school_day = t.school_day
+                   and q.kind = 'planning-error' and q.resolved_at is null))
+    ), set_aside as (
+        insert into absence.plan_quarantine as q
+            (student_id, student_key, school_day, kind, reason, box_id, first_seen_at,
+             last_seen_at)
+        select t.student_id, md5(t.student_id), t.school_day, 'bad-student-id',
+               absence.student_id_problem(t.student_id, (p_cfg).allow_ucs2), p_box_id,
+               clock_timestamp(), clock_timestamp()
+        from trig t
+        where t.state = 'bad-student-id'
+        on conflict (student_key, school_day) do update
+            set kind = excluded.kind, reason = excluded.reason, last_seen_at = clock_timestamp(),
+                attempts = q.attempts + 1, resolved_at = null, box_id = excluded.box_id
+        returning q.attempts
     ), settled as (
         insert into absence.student_day as d
             (student_id, school_day, lesson_id, outcome, box_id, trigger_mark, evaluated_at)
         select t.student_id, t.school_day, t.lesson_id,
                case t.state when 'due' then 'planned' else t.state::text end, p_box_id,
-               t.mark, v_at
+               t.mark, p_at
         from trig t
+        where t.state <> 'bad-student-id'
         on conflict do nothing
         returning d.student_id, d.school_day, d.outcome
     ), outcome as (
@@ -73,7 +75,7 @@ begin
              due_at, expires_at, status_changed_at)
         select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
                case o.outcome when 'planned' then 'pending' else 'expired' end,
-               o.due_at, o.expires_at, v_at
+               o.due_at, o.expires_at, p_at
         from outcome o
         where o.skip_reason is null
         on conflict do nothing
@@ -87,27 +89,233 @@ begin
         on conflict do nothing
         returning k.reason
     )
-    select (select count(*) from settled)::integer as days,
-           (select count(*) from texts where status = 'pending')::integer as planned,
-           (select count(*) from texts where status = 'expired')::integer as expired,
-           (select count(*) from skips)::integer as skipped,
-           (select count(*) from settled where outcome = 'message-too-long')::integer as too_long
-      into v_done;
-    if v_at > now() and v_done.days > 0 then
+    select (select count(*) from settled)::integer,
+           (select count(*) from texts where status = 'pending')::integer,
+           (select count(*) from texts where status = 'expired')::integer,
+           (select count(*) from skips)::integer,
+           (select count(*) from settled where outcome = 'message-too-long')::integer,
+           (select count(*) from set_aside where attempts = 1)::integer
+$$;
+
+-- plan_days() for each student in P_STUDENTS alone, each in a
+-- subtransaction: a student whose rows make it fail has their due days set
+-- aside in plan_quarantine with the database's error, and the others are
+-- planned. The counts are the sum over the students that worked.
+create function absence.plan_each(
+    p_cfg absence.policy_config,
+    p_at timestamptz,
+    p_box_id text,
+    p_students text[])
+returns table (
+    student_days integer, texts_planned integer, texts_expired integer,
+    guardians_skipped integer, days_too_long integer, days_quarantined integer)
+language plpgsql
+as $$
+declare
+    v_student text;
+    v_one record;
+    v_error text;
+begin
+    student_days := 0; texts_planned := 0; texts_expired := 0;
+    guardians_skipped := 0; days_too_long := 0; days_quarantined := 0;
+    foreach v_student in array coalesce(p_students, '{}') loop
+        begin
+            select * into v_one from absence.plan_days(p_cfg, p_at, p_box_id, v_student);
+            student_days := student_days + v_one.student_days;
+            texts_planned := texts_planned + v_one.texts_planned;
+            texts_expired := texts_expired + v_one.texts_expired;
+            guardians_skipped := guardians_skipped + v_one.guardians_skipped;
+            days_too_long := days_too_long + v_one.days_too_long;
+            days_quarantined := days_quarantined + v_one.days_quarantined;
+        exception when others then
+            get stacked diagnostics v_error = message_text;
+            days_quarantined := days_quarantined
+                + absence.quarantine_error(p_cfg, p_at, p_box_id, v_student, v_error);
+        end;
+    end loop;
+    return next;
+end
+$$;
+
+-- Set aside P_STUDENT_ID's due days after planning them failed with
+-- P_ERROR; the number of days set aside for the first time.
+create function absence.quarantine_error(
+    p_cfg absence.policy_config,
+    p_at timestamptz,
+    p_box_id text,
+    p_student_id text,
+    p_error text)
+returns integer
+language sql
+as $$
+    with days as (
+        insert into absence.plan_quarantine as q
+            (student_id, student_key, school_day, kind, reason, box_id, first_seen_at,
+             last_seen_at)
+        select distinct t.student_id, md5(t.student_id), t.school_day, 'planning-error',
+               'planning failed: ' || p_error, p_box_id, clock_timestamp(), clock_timestamp()
+        from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
+                                     p_at - make_interval(secs => (p_cfg).send_delay),
+                                     p_student_id, true) t
+        where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+        on conflict (student_key, school_day) do update
+            set kind = excluded.kind, reason = excluded.reason, last_seen_at = clock_timestamp(),
+                attempts = q.attempts + 1, resolved_at = null, box_id = excluded.box_id
+        returning q.attempts
+    )
+    select count(*) filter (where attempts = 1)::integer from days
+$$;
+
+-- The students whose due days plan() finds at P_AT, each once: whom
+-- plan_each() tries when planning them together failed.
+create function absence.plan_students(p_cfg absence.policy_config, p_at timestamptz)
+returns text[]
+language sql stable
+as $$
+    select array_agg(distinct t.student_id)
+    from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
+                                 p_at - make_interval(secs => (p_cfg).send_delay),
+                                 null, true) t
+    where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+$$;
+
+-- The students with days set aside after a planning error that plan()
+-- still looks at from P_AT: tried again, one at a time, at every run.
+create function absence.quarantined_students(p_cfg absence.policy_config, p_at timestamptz)
+returns text[]
+language sql stable
+as $$
+    select array_agg(distinct q.student_id)
+    from absence.plan_quarantine q
+    where q.resolved_at is null and q.kind = 'planning-error'
+      and q.school_day > (absence.plan_window_from(p_cfg, p_at) at time zone (p_cfg).timezone)::date
+$$;
+
+-- Days set aside that the run begun at P_RUN did not set aside again (rows
+-- are stamped with the clock as they are written), within the window it
+-- looked at: planned now, or their trigger is gone (the ID or the mark was
+-- corrected). They are resolved, and kept.
+create function absence.resolve_quarantine(p_cfg absence.policy_config, p_at timestamptz,
+                                           p_run timestamptz)
+returns integer
+language sql
+as $$
+    with resolved as (
+        update absence.plan_quarantine q
+           set resolved_at = now()
+         where q.resolved_at is null and q.last_seen_at < p_run
+           and q.school_day
+               > (absence.plan_window_from(p_cfg, p_at) at time zone (p_cfg).timezone)::date
+        returning 1
+    )
+    select count(*)::integer from resolved
+$$;
+
+-- Settle every student-day whose trigger is due (or has expired unplanned)
+-- at p_at (default: the database's clock), with plan_days(). Idempotent and
+-- safe to run from several boxes at once: a student-day is settled by
+-- exactly one of them. One student's bad rows never stop the others: if
+-- planning everyone together fails, each student is planned alone
+-- (plan_each) and those that still fail are set aside with the error in
+-- absence.plan_quarantine, to be tried again at every run.
+-- p_at in the past replays the registers as they stand (how a college
+-- rebuilds history); in the future it may settle nothing, because a mark
+-- corrected before the text is due must still stop it: it raises instead.
+-- While sending is paused (absence.sending_pause) it settles nothing, so
+-- that registers corrected during the pause count once it is over.
+-- It then looks for attendance concerns among the days over at p_at and
+-- plans the concern texts due then (concerns.sql), at the same instant;
+-- never ahead of the database's clock, where a day is not over yet.
+create function absence.plan(
+    p_cfg absence.policy_config,
+    p_at timestamptz default null,
+    p_box_id text default null)
+returns table (
+    student_days integer, texts_planned integer, texts_expired integer,
+    guardians_skipped integer, days_too_long integer, concerns_opened integer,
+    concern_texts_planned integer, concern_texts_expired integer, days_quarantined integer)
+language plpgsql
+as $$
+#variable_conflict use_column
+declare
+    v_at timestamptz := coalesce(p_at, now());
+    v_run constant timestamptz := clock_timestamp();
+    v_retry text[];
+    v_done record;
+    v_retried record;
+    v_opened integer;
+    v_concern record;
+begin
+    if exists (select 1 from absence.sending_paused()) then
+        return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
+        return;
+    end if;
+    -- the students set aside after an error before this run: tried alone
+    v_retry := absence.quarantined_students(p_cfg, v_at);
+    begin
+        select * into v_done from absence.plan_days(p_cfg, v_at, p_box_id, null);
+    exception when others then
+        select * into v_done
+          from absence.plan_each(p_cfg, v_at, p_box_id, absence.plan_students(p_cfg, v_at));
+    end;
+    select * into v_retried from absence.plan_each(p_cfg, v_at, p_box_id, v_retry);
+    perform absence.resolve_quarantine(p_cfg, v_at, v_run);
+    if v_at > now() and v_done.student_days + v_retried.student_days > 0 then
         raise exception 'planning at % would settle % student-days ahead of the database''s '
                         'clock (%): a register corrected before then could no longer stop a text',
-                        v_at, v_done.days, now()
+                        v_at, v_done.student_days + v_retried.student_days, now()
             using hint = 'absencectl preview --at shows what would be planned then, writing nothing';
     end if;
     -- concerns only count days that are over by the database's clock too
     if v_at > now() then
-        return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
-                            v_done.too_long, 0, 0, 0;
-        return;
+        v_opened := 0;
+        select 0 as planned, 0 as expired into v_concern;
+    else
+        v_opened := absence.detect_concerns(p_cfg, v_at, p_box_id);
+        select * into v_concern from absence.plan_concern_texts(p_cfg, v_at);
     end if;
-    v_opened := absence.detect_concerns(p_cfg, v_at, p_box_id);
-    select * into v_concern from absence.plan_concern_texts(p_cfg, v_at);
-    return query select v_done.days, v_done.planned, v_done.expired, v_done.skipped,
-                        v_done.too_long, v_opened, v_concern.planned, v_concern.expired;
+    return query select v_done.student_days + v_retried.student_days,
+                        v_done.texts_planned + v_retried.texts_planned,
+                        v_done.texts_expired + v_retried.texts_expired,
+                        v_done.guardians_skipped + v_retried.guardians_skipped,
+                        v_done.days_too_long + v_retried.days_too_long,
+                        v_opened, v_concern.planned, v_concern.expired,
+                        v_done.days_quarantined + v_retried.days_quarantined;
 end
+$$;
+
+-- The student-days set aside (absence.plan_quarantine) that still need a
+-- person: not resolved, and set aside again by a run of the last day (older
+-- ones are out of the planner's window: too late to text).
+create function absence.open_quarantine(p_at timestamptz default now())
+returns setof absence.plan_quarantine
+language sql stable
+as $$
+    select * from absence.plan_quarantine q
+     where q.resolved_at is null and q.last_seen_at > p_at - interval '1 day'
+$$;
+
+-- The student-days set aside, newest first, as absencectl quarantine shows
+-- them: the open ones (absence.open_quarantine), or with p_all every one
+-- kept, resolved ones too. A student ID too long to show is cut, saying so.
+create function absence.quarantine_list(p_cfg absence.policy_config, p_all boolean,
+                                        p_machine boolean)
+returns table (student_id text, school_day date, kind text, reason text, first_seen text,
+               last_seen text, runs integer, resolved text)
+language sql stable
+as $$
+    select case when length(q.student_id) > 40
+                then left(q.student_id, 32) || format('... (%s characters)', length(q.student_id))
+                else q.student_id end,
+           q.school_day, q.kind, q.reason,
+           absence.shown_time(q.first_seen_at, (p_cfg).timezone, p_machine,
+                              'YYYY-MM-DD HH24:MI:SS'),
+           absence.shown_time(q.last_seen_at, (p_cfg).timezone, p_machine,
+                              'YYYY-MM-DD HH24:MI:SS'),
+           q.attempts,
+           absence.shown_time(q.resolved_at, (p_cfg).timezone, p_machine,
+                              'YYYY-MM-DD HH24:MI:SS')
+      from absence.plan_quarantine q
+     where p_all or q.quarantine_id in (select o.quarantine_id from absence.open_quarantine() o)
+     order by q.last_seen_at desc, q.quarantine_id desc
 $$;

@@ -429,6 +429,19 @@ as $$
     returning started_at
 $$;
 
+-- Record how the box's last planning run went: P_ERROR null when it worked.
+-- A failed run is counted; absencectl status shows the error until a run
+-- works again. The box's row exists: its heartbeat runs first.
+create function absence.box_planned(p_box_id text, p_error text)
+returns void
+language sql
+as $$
+    update absence.box_status
+       set last_plan_at = now(), last_plan_error = p_error,
+           plan_failures = plan_failures + (p_error is not null)::integer
+     where box_id = p_box_id
+$$;
+
 -- Texts the box claimed but could not write to bearerbox at all (no
 -- connection): they never left, so they go back to pending.
 create function absence.release_texts(p_message_ids uuid[])
@@ -460,7 +473,8 @@ $$;
 -- replies from parents, all and unmatched.
 create function absence.texts_today(p_cfg absence.policy_config, p_at timestamptz default now())
 returns table (status text, texts bigint, oldest_pending_s bigint, without_report bigint,
-               utc_offset_s integer, replies bigint, replies_unmatched bigint)
+               utc_offset_s integer, replies bigint, replies_unmatched bigint,
+               days_set_aside bigint)
 language sql stable
 as $$
     select s.status, count(n.notification_id),
@@ -470,7 +484,8 @@ as $$
            (select r.without_report from absence.reports_missing() r),
            extract(epoch from (p_at at time zone (p_cfg).timezone)
                               - (p_at at time zone 'UTC'))::integer,
-           today.replies, today.unmatched
+           today.replies, today.unmatched,
+           (select count(*) from absence.open_quarantine(p_at))
       from absence.notification_status s
      cross join (select count(*) as replies,
                         count(*) filter (where r.student_id is null) as unmatched

@@ -9,11 +9,61 @@ create type absence.trigger_state as enum (
     'status-not-eligible',  -- the student's status_code does not match the pattern
     'register-not-marked',  -- the trigger lesson's register has not been taken
     'register-late',        -- it was taken after the lesson ended: no text that day
+    'bad-student-id',       -- the ID cannot be texted (student_id_problem): set aside
     'expired',              -- past ends_at + max-lateness or the latest send time
     'not-yet-due',          -- before ends_at + send-delay
     'message-too-long',     -- the text would not fit max-segments
     'due'                   -- a text is to be planned now
 );
+
+-- What makes a student ID unfit to be texted, in words naming the character
+-- and its position, or null when it is fit: empty, longer than 64
+-- characters, blank at either end, a control or invisible character, or
+-- (unless allow-ucs2) a character outside the GSM alphabet. Rows written
+-- since migration 010 cannot have the first four (student_id_usable, its
+-- twin there); older rows can, and such days are set aside, never sent.
+create function absence.student_id_problem(p_student_id text, p_allow_ucs2 boolean)
+returns text
+language plpgsql immutable
+as $$
+declare
+    v_at integer;
+begin
+    if p_student_id = '' then
+        return 'the student ID is empty';
+    elsif length(p_student_id) > 64 then
+        return format('the student ID is %s characters long; an ID may have at most 64',
+                      length(p_student_id));
+    end if;
+    v_at := regexp_instr(p_student_id,
+        '[\x01-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]');
+    if v_at > 0 then
+        return format('the student ID has a control or invisible character (U+%s) at '
+                      'position %s', absence.code_point(substr(p_student_id, v_at, 1)), v_at);
+    elsif p_student_id <> btrim(p_student_id) then
+        return 'the student ID begins or ends with a blank';
+    elsif p_allow_ucs2 or absence.gsm_septets(p_student_id) is not null then
+        return null;
+    end if;
+    for v_at in 1 .. length(p_student_id) loop
+        if absence.gsm_septets(substr(p_student_id, v_at, 1)) is null then
+            return format('the student ID has a character outside the GSM alphabet (U+%s) at '
+                          'position %s, and allow-ucs2 is off',
+                          absence.code_point(substr(p_student_id, v_at, 1)), v_at);
+        end if;
+    end loop;
+    return null;
+end
+$$;
+
+-- A character's Unicode code point as U+ hex digits are written: 0009, 1F600.
+create function absence.code_point(p_char text)
+returns text
+language sql immutable strict
+as $$
+    select case when ascii(p_char) < 4096 then lpad(upper(to_hex(ascii(p_char))), 4, '0')
+                else upper(to_hex(ascii(p_char))) end
+$$;
 
 -- For each student and school day with an absent mark on a lesson ending in
 -- [p_from, p_to]: the trigger lesson (the earliest absent one of that day),
@@ -83,6 +133,8 @@ as $$
                when status_code not like (p_cfg).student_status_pattern then 'status-not-eligible'
                when register_marked_at is null then 'register-not-marked'
                when register_marked_at > ends_at then 'register-late'
+               when absence.student_id_problem(student_id, (p_cfg).allow_ucs2) is not null
+                   then 'bad-student-id'
                when p_at > expires_at or due_at > expires_at then 'expired'
                when p_at < due_at then 'not-yet-due'
                when not absence.message_fits(body, p_cfg) then 'message-too-long'
@@ -117,7 +169,8 @@ create function absence.trigger_explanation(
     p_expires_at timestamptz,
     p_status_code text,
     p_settled absence.student_day,
-    p_mark_now text)
+    p_mark_now text,
+    p_student_id text default null)
 returns text
 language plpgsql stable
 as $$
@@ -156,6 +209,10 @@ begin
                       p_status_code, (p_cfg).student_status_pattern);
     when 'message-too-long' then
         return format('no text: it would not fit max-segments (%s)', p_state);
+    when 'bad-student-id' then
+        return format('no text: %s; the day is set aside in absence.plan_quarantine and '
+                      'planned once the MIS corrects the ID',
+                      absence.student_id_problem(p_student_id, (p_cfg).allow_ucs2));
     end case;
 end
 $$;
@@ -209,7 +266,8 @@ as $$
            absence.shown_time((k.sd).evaluated_at, z.zone, p_machine, 'HH24:MI:SS'),
            m.mark, case when k.same_lesson then k.body end,
            absence.trigger_explanation(p_cfg, k.state, l.ends_at, l.register_marked_at,
-                                       k.due_at, k.expires_at, s.status_code, k.sd, m.mark),
+                                       k.due_at, k.expires_at, s.status_code, k.sd, m.mark,
+                                       p_student_id),
            case when k.same_lesson then k.due_at end,
            case when k.same_lesson then k.expires_at end
     from k
