@@ -101,6 +101,8 @@ static ssize_t safe_write(void *cookie, const char *buf, size_t size)
         memmove(s->carry, s->carry + used, s->carried - used);
         s->carried -= used;
     }
+    if (s->carried > 0) /* still cut short: all of BUF is in the carry */
+        return (ssize_t)size;
     used = write_escaped(s->out, text + taken, size - taken);
     taken += used;
     memcpy(s->carry, text + taken, size - taken);
