@@ -4,8 +4,9 @@
  * text format), each with ?password=ADMIN-PASSWORD, serve the box's status
  * snapshot without touching the database; /suspend[?reason=WHY] and /resume
  * pause and resume all sending, written to the database (see pause.h). A
- * wrong or missing password, or a client outside admin-allow-ip, gets 403
- * and an empty body.
+ * wrong or missing password gets 403 and an empty body. A client outside
+ * admin-allow-ip is disconnected before anything it sent is read, and every
+ * request is bounded in size, time and number (see bounded_http.h).
  */
 #ifndef ABSENCE_ADMIN_HTTP_H
 #define ABSENCE_ADMIN_HTTP_H

@@ -5,7 +5,9 @@
  * and reports syntax errors only through the log. This module reads the same
  * file as blocks of "key = value" lines with their line numbers, so that
  * config errors can name the line to fix, and rejects what gwlib would
- * silently misread (inline comments, unterminated quotes, includes).
+ * silently misread (inline comments, unterminated quotes) or stop the
+ * program on (a line with "include" anywhere in it, which gwlib takes for
+ * an include directive; includes are not supported).
  */
 #ifndef ABSENCE_CONF_FILE_H
 #define ABSENCE_CONF_FILE_H

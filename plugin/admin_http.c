@@ -4,6 +4,7 @@
 #include <libxml/tree.h>
 
 #include "admin_http.h"
+#include "bounded_http.h"
 #include "db.h"
 #include "migrate.h"
 
@@ -11,8 +12,7 @@ struct AdminHttp {
     const AbsenceConfig *config;
     BoxStatusBoard *board;
     Octstr *bearerbox;
-    int port;
-    long thread;
+    BoundedHttp *server;
 };
 
 static Octstr *uptime(time_t started)
@@ -193,6 +193,10 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
            "Numbers opted out by a stop word since the box started.", s->opted_out);
     metric(out, box, "opt_ins_total", "counter",
            "Numbers opted in again by a start word since the box started.", s->opted_in);
+    metric(out, box, "plan_failures_total", "counter",
+           "Planning runs that failed since the box started (texts already planned are still "
+           "sent).",
+           s->plan_failures);
     metric(out, box, "bearerbox_up", "gauge", "1 while the box is connected to bearerbox.",
            s->bearerbox_connected);
     metric(out, box, "database_up", "gauge", "1 while the box's database answers.", s->database_up);
@@ -208,6 +212,10 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
                   "none waits.");
     octstr_format_append(out, "absencebox_queue_oldest_pending_seconds %ld\n",
                          s->oldest_pending_s < 0 ? 0 : s->oldest_pending_s);
+    metric_header(out, "days_set_aside", "gauge",
+                  "Student-days set aside, not planned, because their data cannot be texted "
+                  "(absence.plan_quarantine, not resolved; for every box of the database).");
+    octstr_format_append(out, "absencebox_days_set_aside %ld\n", s->days_set_aside);
     metric_header(out, "replies_today", "gauge",
                   "Parents' texts received today (for every box of the database), by whether "
                   "they matched a text sent.");
@@ -218,33 +226,29 @@ static Octstr *render_metrics(AdminHttp *admin, const BoxStatus *s)
     return out;
 }
 
-/* 1 when CLIENT_IP may ask and gave the password. */
-static int authorised(AdminHttp *admin, Octstr *client_ip, List *cgivars)
+/* 1 when the request gave the password; the server let in only clients
+ * admin-allow-ip allows. */
+static int authorised(AdminHttp *admin, List *cgivars)
 {
     Octstr *password = http_cgi_variable(cgivars, "password");
 
-    return is_allowed_ip(admin->config->box.admin_allow_ip, octstr_imm("*.*.*.*"), client_ip) &&
-           password != NULL && octstr_compare(password, admin->config->box.admin_password) == 0;
+    return password != NULL && octstr_compare(password, admin->config->box.admin_password) == 0;
 }
 
-static void reply(HTTPClient *client, int code, char *type, Octstr *body)
+static HttpReply reply(int status, const char *type, Octstr *body)
 {
-    List *headers = http_create_empty_headers();
+    HttpReply out = {status, type, body};
 
-    if (type != NULL)
-        http_header_add(headers, "Content-Type", type);
-    http_send_reply(client, code, headers, body);
-    http_destroy_headers(headers);
+    return out;
 }
 
 /* /suspend and /resume: like bearerbox's, but for the whole service: the
  * pause is written to the database (a connection of its own, for this
  * request only), where every box reads it. */
-static void suspend_or_resume(AdminHttp *admin, HTTPClient *client, Octstr *client_ip,
-                              List *cgivars, int pause)
+static HttpReply suspend_or_resume(AdminHttp *admin, const HttpRequest *request, int pause)
 {
-    Octstr *reason = http_cgi_variable(cgivars, "reason"), *error = NULL, *said = NULL;
-    Octstr *actor = octstr_format("admin interface (%S)", client_ip);
+    Octstr *reason = http_cgi_variable(request->cgivars, "reason"), *error = NULL, *said = NULL;
+    Octstr *actor = octstr_format("admin interface (%S)", request->client_ip);
     PGconn *conn = db_connect(&admin->config->db, "absencebox admin", &error);
     int outcome = PAUSE_FAILED;
 
@@ -257,69 +261,39 @@ static void suspend_or_resume(AdminHttp *admin, HTTPClient *client, Octstr *clie
         said = error;
     }
     octstr_append_char(said, '\n');
-    reply(client,
-          outcome == PAUSE_DONE      ? HTTP_OK
-          : outcome == PAUSE_REFUSED ? 409
-                                     : 503,
-          "text/plain; charset=UTF-8", said);
     if (outcome == PAUSE_DONE)
         info(0, "absencebox: %s", octstr_get_cstr(said));
-    octstr_destroy(said);
     octstr_destroy(actor);
+    return reply(outcome == PAUSE_DONE      ? HTTP_OK
+                 : outcome == PAUSE_REFUSED ? 409
+                                            : HTTP_SERVICE_UNAVAILABLE,
+                 "text/plain; charset=UTF-8", said);
 }
 
-static void answer(AdminHttp *admin, HTTPClient *client, Octstr *client_ip, Octstr *url,
-                   List *cgivars)
+static HttpReply answer(void *context, const HttpRequest *request)
 {
+    AdminHttp *admin = context;
+    Octstr *url = request->path;
     BoxStatus status;
-    Octstr *body;
 
-    if (!authorised(admin, client_ip, cgivars)) {
-        reply(client, HTTP_FORBIDDEN, NULL, octstr_imm(""));
-        return;
-    }
-    if (octstr_str_compare(url, "/suspend") == 0 || octstr_str_compare(url, "/resume") == 0) {
-        suspend_or_resume(admin, client, client_ip, cgivars,
-                          octstr_str_compare(url, "/suspend") == 0);
-        return;
-    }
+    if (!authorised(admin, request->cgivars))
+        return reply(HTTP_FORBIDDEN, NULL, octstr_create(""));
+    if (octstr_str_compare(url, "/suspend") == 0 || octstr_str_compare(url, "/resume") == 0)
+        return suspend_or_resume(admin, request, octstr_str_compare(url, "/suspend") == 0);
     box_status_read(admin->board, &status);
     if (octstr_str_compare(url, "/status") == 0 || octstr_str_compare(url, "/") == 0 ||
-        octstr_str_compare(url, "/status.txt") == 0) {
-        body = render_text(admin, &status, 0);
-        reply(client, HTTP_OK, "text/plain; charset=UTF-8", body);
-    } else if (octstr_str_compare(url, "/status.html") == 0) {
-        body = render_text(admin, &status, 1);
-        reply(client, HTTP_OK, "text/html; charset=UTF-8", body);
-    } else if (octstr_str_compare(url, "/status.xml") == 0) {
-        body = render_xml(admin, &status);
-        reply(client, HTTP_OK, "text/xml; charset=UTF-8", body);
-    } else if (octstr_str_compare(url, "/metrics") == 0) {
-        body = render_metrics(admin, &status);
-        reply(client, HTTP_OK, "text/plain; version=0.0.4; charset=UTF-8", body);
-    } else {
-        body = octstr_create("unknown page: try /status, /status.html, /status.xml, /metrics, "
-                             "/suspend or /resume\n");
-        reply(client, HTTP_NOT_FOUND, "text/plain; charset=UTF-8", body);
-    }
-    octstr_destroy(body);
-}
-
-static void admin_thread(void *arg)
-{
-    AdminHttp *admin = arg;
-    Octstr *ip, *url, *body;
-    List *headers, *cgivars;
-    HTTPClient *client;
-
-    while ((client = http_accept_request(admin->port, &ip, &url, &headers, &body, &cgivars))) {
-        answer(admin, client, ip, url, cgivars);
-        octstr_destroy(ip);
-        octstr_destroy(url);
-        octstr_destroy(body);
-        http_destroy_headers(headers);
-        http_destroy_cgiargs(cgivars);
-    }
+        octstr_str_compare(url, "/status.txt") == 0)
+        return reply(HTTP_OK, "text/plain; charset=UTF-8", render_text(admin, &status, 0));
+    if (octstr_str_compare(url, "/status.html") == 0)
+        return reply(HTTP_OK, "text/html; charset=UTF-8", render_text(admin, &status, 1));
+    if (octstr_str_compare(url, "/status.xml") == 0)
+        return reply(HTTP_OK, "text/xml; charset=UTF-8", render_xml(admin, &status));
+    if (octstr_str_compare(url, "/metrics") == 0)
+        return reply(HTTP_OK, "text/plain; version=0.0.4; charset=UTF-8",
+                     render_metrics(admin, &status));
+    return reply(HTTP_NOT_FOUND, "text/plain; charset=UTF-8",
+                 octstr_create("unknown page: try /status, /status.html, /status.xml, /metrics, "
+                               "/suspend or /resume\n"));
 }
 
 AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board, Octstr *bearerbox)
@@ -328,19 +302,21 @@ AdminHttp *admin_http_start(const AbsenceConfig *config, BoxStatusBoard *board, 
 
     if (config->box.admin_port == 0)
         return NULL;
-    if (http_open_port_if((int)config->box.admin_port, 0, config->box.admin_interface) == -1) {
-        error(0, "absencebox: cannot open the admin port %ld on %s", config->box.admin_port,
-              octstr_get_cstr(config->box.admin_interface));
-        return NULL;
-    }
     admin = gw_malloc(sizeof(*admin));
     admin->config = config;
     admin->board = board;
     admin->bearerbox = octstr_duplicate(bearerbox);
-    admin->port = (int)config->box.admin_port;
-    admin->thread = gwthread_create(admin_thread, admin);
-    info(0, "absencebox: admin interface on http://%s:%d/status",
-         octstr_get_cstr(config->box.admin_interface), admin->port);
+    admin->server = bounded_http_start((int)config->box.admin_port, config->box.admin_interface,
+                                       config->box.admin_allow_ip, answer, admin);
+    if (admin->server == NULL) {
+        error(0, "absencebox: cannot open the admin port %ld on %s", config->box.admin_port,
+              octstr_get_cstr(config->box.admin_interface));
+        octstr_destroy(admin->bearerbox);
+        gw_free(admin);
+        return NULL;
+    }
+    info(0, "absencebox: admin interface on http://%s:%ld/status",
+         octstr_get_cstr(config->box.admin_interface), config->box.admin_port);
     return admin;
 }
 
@@ -348,8 +324,7 @@ void admin_http_stop(AdminHttp *admin)
 {
     if (admin == NULL)
         return;
-    http_close_port(admin->port);
-    gwthread_join(admin->thread);
+    bounded_http_stop(admin->server);
     octstr_destroy(admin->bearerbox);
     gw_free(admin);
 }

@@ -2,7 +2,8 @@
  * conf_file.c - line numbers and syntax checks for Kannel-syntax config
  * files (see conf_file.h). It follows gwlib's cfg rules: a group is a run
  * of non-blank lines, '#' starts a comment only at the start of a line,
- * a value may be wrapped in double quotes.
+ * a value may be wrapped in double quotes, and any line with "include" in
+ * it is an include directive.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -94,13 +95,11 @@ static Octstr *parse_line(Octstr *path, Octstr *text, long number, List *block)
     octstr_strip_blanks(key);
     octstr_strip_blanks(raw);
     value = unquote(raw);
-    if (octstr_str_compare(key, "include") == 0 || value == NULL || has_inline_comment(raw)) {
+    if (value == NULL || has_inline_comment(raw)) {
         Octstr *error = fail(path, number,
-                             octstr_str_compare(key, "include") == 0
-                                 ? "'include' is not supported here: put every group in this file"
-                             : value == NULL ? "a value opens a double quote it never closes"
-                                             : "a '#' comment must stand on a line of its own "
-                                               "(Kannel would read it as part of the value)");
+                             value == NULL ? "a value opens a double quote it never closes"
+                                           : "a '#' comment must stand on a line of its own "
+                                             "(Kannel would read it as part of the value)");
         octstr_destroy(key);
         octstr_destroy(raw);
         octstr_destroy(value);
@@ -139,11 +138,66 @@ static Octstr *close_block(Octstr *path, ConfFile *file, List *block)
     return NULL;
 }
 
+/* An error when LINE, the NUMBERth, is one Kannel's cfg_read() would take
+ * for an include directive: a "key = value" line (not blank, not a
+ * comment) in which the letters "include" stand anywhere, even inside a
+ * word or a URL. It would then panic, as no file has that name. */
+static Octstr *include_error(Octstr *path, long number, Octstr *line)
+{
+    Octstr *text = octstr_duplicate(line), *key, *error = NULL;
+    long equals;
+
+    octstr_strip_blanks(text);
+    equals = octstr_search_char(text, '=', 0);
+    if (equals >= 0 && octstr_get_char(text, 0) != '#' &&
+        octstr_search(text, octstr_imm("include"), 0) >= 0) {
+        key = octstr_copy(text, 0, equals);
+        octstr_strip_blanks(key);
+        error = fail(path, number,
+                     octstr_str_compare(key, "include") == 0
+                         ? "'include' is not supported here: put every group in this file"
+                         : "this line contains the letters 'include', and Kannel's configuration "
+                           "reader would take it for an include directive and stop: reword it "
+                           "(in a URL, %69nclude is the same path)");
+        octstr_destroy(key);
+    }
+    octstr_destroy(text);
+    return error;
+}
+
+/* Look for includes in LINES as gwlib's cfg reads them (expand_file()): a
+ * line ending in '\' goes on with the next, unless it ends in two. */
+static Octstr *check_includes(Octstr *path, List *lines)
+{
+    Octstr *joined = octstr_create(""), *error = NULL;
+    long i, first = 1;
+
+    for (i = 0; error == NULL && i < gwlist_len(lines); i++) {
+        Octstr *line = octstr_duplicate(gwlist_get(lines, i));
+        long len = octstr_len(line);
+        int goes_on = len > 0 && octstr_get_char(line, len - 1) == '\\';
+
+        if (goes_on) {
+            octstr_delete(line, len - 1, 1);
+            goes_on = !(len > 1 && octstr_get_char(line, len - 2) == '\\');
+        }
+        octstr_append(joined, line);
+        octstr_destroy(line);
+        if (!goes_on || i == gwlist_len(lines) - 1) {
+            error = include_error(path, first, joined);
+            octstr_truncate(joined, 0);
+            first = i + 2;
+        }
+    }
+    octstr_destroy(joined);
+    return error;
+}
+
 static Octstr *parse_text(Octstr *path, Octstr *text, ConfFile *file)
 {
     List *lines = octstr_split(text, octstr_imm("\n"));
     List *block = gwlist_create();
-    Octstr *error = NULL;
+    Octstr *error = check_includes(path, lines);
     long i;
 
     for (i = 0; error == NULL && i < gwlist_len(lines); i++) {

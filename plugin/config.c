@@ -398,12 +398,29 @@ static int check_timezone(Reader *r, AbsenceConfig *config)
                        config->box.timezone);
 }
 
+/* A mark the database would refuse (blank, lower case: migration 010's
+ * attendance_mark_code_usable) could never match a register: refused here. */
 static int check_marks(Reader *r, BoxSettings *box)
 {
+    long i;
+
     if (gwlist_len(box->absent_marks) == 0)
         return reader_fail(r, "absent-marks",
                            "lists no mark: give the register codes that "
                            "mean absent, separated by commas, e.g. \"O\"");
+    for (i = 0; i < gwlist_len(box->absent_marks); i++) {
+        Octstr *mark = gwlist_get(box->absent_marks, i), *upper = octstr_duplicate(mark);
+        int same;
+
+        octstr_convert_range(upper, 0, octstr_len(upper), toupper);
+        same = octstr_compare(mark, upper) == 0;
+        octstr_destroy(upper);
+        if (!same || octstr_search_char(mark, ' ', 0) >= 0)
+            return reader_fail(r, "absent-marks",
+                               "'%S' is not a register code the database accepts: codes are "
+                               "upper case, without blanks (\"O\", not \"o\")",
+                               mark);
+    }
     return 0;
 }
 
@@ -663,6 +680,112 @@ static Octstr *undeclared_error(Octstr *path, ConfFile *file)
                          path, first_line, first->group, first->key);
 }
 
+/* LIST's comma-separated items, blanks around each removed; none when
+ * LIST is empty. */
+static List *split_commas(Octstr *list)
+{
+    List *items = gwlist_create();
+    long start = 0, comma;
+
+    if (octstr_len(list) == 0)
+        return items;
+    do {
+        Octstr *item;
+        comma = octstr_search_char(list, ',', start);
+        item = octstr_copy(list, start, (comma < 0 ? octstr_len(list) : comma) - start);
+        octstr_strip_blanks(item);
+        gwlist_append(items, item);
+        start = comma + 1;
+    } while (comma >= 0);
+    return items;
+}
+
+/* ITEMS joined again by commas, as libpq reads a multi-host list. */
+static Octstr *join_commas(List *items)
+{
+    Octstr *joined = octstr_create("");
+    long i;
+
+    for (i = 0; i < gwlist_len(items); i++) {
+        if (i > 0)
+            octstr_append_char(joined, ',');
+        octstr_append(joined, gwlist_get(items, i));
+    }
+    return joined;
+}
+
+static int is_port(Octstr *port)
+{
+    long len = octstr_len(port);
+
+    return len > 0 && len <= 5 && octstr_check_range(port, 0, len, gw_isdigit) &&
+           strtol(octstr_get_cstr(port), NULL, 10) <= 65535;
+}
+
+/*
+ * host and port in libpq's multi-host form: several hosts separated by
+ * commas, and one port for all of them or one per host in the same order.
+ * Each list is written back without blanks around its commas; a port 0 (or
+ * an empty one in a list) is libpq's default port.
+ */
+static int check_hosts_and_ports(Reader *r, PgsqlSettings *db)
+{
+    List *hosts = split_commas(db->host), *ports = split_commas(db->port);
+    long n_hosts = gwlist_len(hosts), n_ports = gwlist_len(ports), i;
+    int failed = 0;
+
+    for (i = 0; !failed && i < n_ports; i++) {
+        Octstr *port = gwlist_get(ports, i);
+        if (octstr_len(port) == 0 && n_ports > 1)
+            continue;
+        if (!is_port(port))
+            failed =
+                n_ports == 1
+                    ? reader_fail(r, "port", "'%S' is not a whole number from 0 to 65535", db->port)
+                    : reader_fail(r, "port", "'%S': '%S' is not a whole number from 0 to 65535",
+                                  db->port, port);
+        else if (strtol(octstr_get_cstr(port), NULL, 10) == 0)
+            octstr_truncate(port, 0);
+    }
+    if (!failed && n_ports > 1 && n_ports != n_hosts)
+        failed = reader_fail(r, "port",
+                             "gives %ld ports for %ld hosts: give one port for every host, or "
+                             "one per host in the order of host",
+                             n_ports, n_hosts);
+    if (!failed) {
+        octstr_destroy(db->host);
+        db->host = join_commas(hosts);
+        octstr_destroy(db->port);
+        db->port = join_commas(ports);
+    }
+    gwlist_destroy(hosts, octstr_destroy_item);
+    gwlist_destroy(ports, octstr_destroy_item);
+    return failed;
+}
+
+/* target-session-attrs: empty (libpq's default, any) or one of libpq's values. */
+static int check_session_attrs(Reader *r, PgsqlSettings *db)
+{
+    static const char *const known[] = {"any",     "read-write", "read-only",
+                                        "primary", "standby",    "prefer-standby"};
+    size_t i;
+
+    if (octstr_len(db->target_session_attrs) == 0)
+        return 0;
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (octstr_str_compare(db->target_session_attrs, known[i]) == 0)
+            return 0;
+    return reader_fail(r, "target-session-attrs",
+                       "'%S' is not one of any, read-write, read-only, primary, standby, "
+                       "prefer-standby (read-write: connect only to the primary)",
+                       db->target_session_attrs);
+}
+
+static int check_database(Reader *r, PgsqlSettings *db)
+{
+    return check_hosts_and_ports(r, db) < 0 || check_session_attrs(r, db) < 0 ? -1 : 0;
+}
+
 /* Read the pgsql-connection group whose id is the box's pgsql-id. */
 static int read_database(Reader *r, Cfg *cfg, AbsenceConfig *config)
 {
@@ -676,7 +799,7 @@ static int read_database(Reader *r, Cfg *cfg, AbsenceConfig *config)
         PgsqlSettings settings;
         db.group_id = cfg_get(db.grp, octstr_imm("id"));
         memset(&settings, 0, sizeof(settings));
-        failed = read_PgsqlSettings(&db, &settings) < 0;
+        failed = read_PgsqlSettings(&db, &settings) < 0 || check_database(&db, &settings) < 0;
         found = !failed && octstr_compare(settings.id, wanted) == 0;
         if (found)
             config->db = settings;

@@ -37,31 +37,71 @@ static Octstr *first_line(const char *text)
     return line;
 }
 
+/*
+ * Why a connection failed: libpq's first line, or with several hosts each
+ * host's first line ("connection to server at ... failed: ..."), joined by
+ * "; ", so that the primary's refusal does not hide a standby's
+ * "session is read-only".
+ */
+static Octstr *connect_failure(const char *text)
+{
+    Octstr *all = octstr_create(text != NULL ? text : "unknown error"), *why;
+    List *lines = octstr_split(all, octstr_imm("\n"));
+    Octstr *line;
+
+    why = octstr_create("");
+    while ((line = gwlist_extract_first(lines)) != NULL) {
+        if (octstr_len(why) == 0 ||
+            octstr_search(line, octstr_imm("connection to server"), 0) == 0) {
+            octstr_strip_blanks(line);
+            if (octstr_len(why) > 0)
+                octstr_append_cstr(why, "; ");
+            octstr_append(why, line);
+        }
+        octstr_destroy(line);
+    }
+    gwlist_destroy(lines, NULL);
+    octstr_destroy(all);
+    return why;
+}
+
+/*
+ * host and port may be libpq's multi-host lists ("db1,db2", "5432,5433"),
+ * passed as they are: PQconnectdbParams takes each as one keyword's value,
+ * so no comma or blank needs quoting. With target-session-attrs =
+ * read-write libpq tries the hosts in turn and keeps the first that accepts
+ * writes, the primary: PQreset after a failover finds the new one.
+ */
 PGconn *db_connect(const PgsqlSettings *settings, const char *application, Octstr **error)
 {
-    const char *keys[10], *values[10];
-    char port[16], timeout[16];
+    const char *keys[12], *values[12];
+    char timeout[16];
     PGconn *conn;
     int n = 0;
 
-    snprintf(port, sizeof(port), "%ld", settings->port);
     snprintf(timeout, sizeof(timeout), "%ld", settings->connect_timeout_s);
     add_param(keys, values, &n, "host", cstr_or_null(settings->host));
-    add_param(keys, values, &n, "port", settings->port > 0 ? port : NULL);
+    add_param(keys, values, &n, "port", cstr_or_null(settings->port));
     add_param(keys, values, &n, "user", cstr_or_null(settings->username));
     add_param(keys, values, &n, "password", cstr_or_null(settings->password));
     add_param(keys, values, &n, "dbname", cstr_or_null(settings->database));
     add_param(keys, values, &n, "connect_timeout", timeout);
+    add_param(keys, values, &n, "target_session_attrs",
+              cstr_or_null(settings->target_session_attrs));
     add_param(keys, values, &n, "application_name", application);
     add_param(keys, values, &n, "client_encoding", "UTF8");
     keys[n] = values[n] = NULL;
     conn = PQconnectdbParams(keys, values, 0);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        Octstr *why = first_line(conn ? PQerrorMessage(conn) : "out of memory");
-        *error =
-            octstr_format("cannot connect to PostgreSQL (pgsql-connection '%S', "
-                          "database '%s' on '%s'): %S",
-                          settings->id, conn ? PQdb(conn) : "?", conn ? PQhost(conn) : "?", why);
+        Octstr *why = connect_failure(conn ? PQerrorMessage(conn) : "out of memory");
+        int hosts = settings->host != NULL && octstr_search_char(settings->host, ',', 0) >= 0;
+        *error = octstr_format("cannot connect to PostgreSQL (pgsql-connection '%S', "
+                               "database '%s' on '%s'): %S",
+                               settings->id, conn ? PQdb(conn) : "?",
+                               hosts  ? octstr_get_cstr(settings->host)
+                               : conn ? PQhost(conn)
+                                      : "?",
+                               why);
         octstr_destroy(why);
         PQfinish(conn);
         return NULL;
@@ -76,7 +116,7 @@ Octstr *db_error(PGconn *conn, PGresult *result)
     Octstr *line;
 
     if (result == NULL || PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) == NULL)
-        return first_line(PQerrorMessage(conn));
+        return connect_failure(PQerrorMessage(conn));
     primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     detail = PQresultErrorField(result, PG_DIAG_MESSAGE_DETAIL);
     hint = PQresultErrorField(result, PG_DIAG_MESSAGE_HINT);

@@ -4,6 +4,7 @@
 # missing argument, each option without its value, an unknown option and an
 # unexpected argument (one line, exit 1). The commands and their options are
 # read from absencectl --help, so a new command is checked as it lands.
+# Last, a configuration line gwlib would PANIC on, refused by both programs.
 bin=${abs_top_builddir:-$(cd "$(dirname "$0")/.." && pwd)/build}
 count=0
 failed=0
@@ -25,7 +26,7 @@ check_equal() {
 usages=$("$bin/absencectl" --help | awk '/^commands:/ {c = 1; next}
     c && /^  [a-z]/ {sub(/^  /, ""); name = $1; print name "\t" $0}')
 check_equal "absencectl --help lists every command" \
-    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan import-contacts contacts-audit concerns concern log-contact replies opt-out opt-in opt-outs" \
+    "migrate check-config report explain preview status export-pastoral resend cancel pause resume plan import-contacts contacts-audit concerns concern log-contact replies opt-out opt-in opt-outs quarantine" \
     "$(echo "$usages" | cut -f1 | tr '\n' ' ' | sed 's/ $//')"
 
 while IFS=$'\t' read -r name usage; do
@@ -70,5 +71,21 @@ check_equal "--format text and table are one format" "1|1" \
     "$(ctl contacts-audit --format table 2>&1 | grep -c 'cannot read the configuration')|$(ctl report --format text 2>&1 | grep -c 'cannot read the configuration')"
 check_equal "a well-formed command line then needs the configuration" "1" \
     "$(ctl report --date 2026-11-23 2>&1 | grep -c '^absencectl: /nonexistent/absencebox.conf: cannot read the configuration file')"
+
+# A configuration line with "include" anywhere in it, which Kannel's reader
+# takes for an include directive, stops both programs with one line naming
+# it, not with gwlib's PANIC.
+conf=$(mktemp /tmp/absencebox-include.XXXXXX)
+trap 'rm -f "$conf"' EXIT
+include_error="$conf:4: this line contains the letters 'include', and Kannel's configuration reader would take it for an include directive and stop: reword it (in a URL, %69nclude is the same path)"
+for line in 'message-template = "Student {student_id} missed {lesson_time}; please include a note"' \
+            'report-link = https://college.example/include/absence'; do
+    printf 'group = absencebox\npgsql-id = db\nsender = College\n%s\n\ngroup = pgsql-connection\nid = db\n' \
+        "$line" >"$conf"
+    check_equal "check-config names a ${line%% =*} line with 'include' in it" \
+        "absencectl: $include_error|1" "$("$bin/absencectl" -c "$conf" check-config 2>&1)|$?"
+    check_equal "absencebox names it too, without a PANIC" \
+        "absencebox: $include_error|1" "$("$bin/absencebox" "$conf" 2>&1)|$?"
+done
 echo "1..$count"
 [ "$failed" -eq 0 ]

@@ -90,7 +90,8 @@ static void test_minimal_file_gets_every_default(void **state)
     assert_int_equal(config->box.plan_interval_s, 10);
     assert_int_equal(config->box.shutdown_timeout_s, 10);
     assert_octstr_equal(octstr_duplicate(config->db.host), "");
-    assert_int_equal(config->db.port, 0);
+    assert_octstr_equal(octstr_duplicate(config->db.port), "");
+    assert_octstr_equal(octstr_duplicate(config->db.target_session_attrs), "");
     config_destroy(config);
 }
 
@@ -109,7 +110,7 @@ static void test_shipped_example_loads_with_its_documented_values(void **state)
     assert_octstr_equal(octstr_duplicate(config->box.report_link), "https://tinyurl.com/runabs");
     assert_octstr_equal(octstr_duplicate(config->db.id), "college-db");
     assert_octstr_equal(octstr_duplicate(config->db.database), "college");
-    assert_int_equal(config->db.port, 5432);
+    assert_octstr_equal(octstr_duplicate(config->db.port), "5432");
     config_destroy(config);
 }
 
@@ -198,6 +199,46 @@ static void test_malformed_number_in_pgsql_group(void **state)
     assert_octstr_equal(load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "port = abc\n")),
                         "FILE:8: group 'pgsql-connection', key 'port': 'abc' is not a whole "
                         "number from 0 to 65535");
+}
+
+/* libpq's multi-host form: several hosts, one port for all or one each. */
+static void test_several_hosts_and_ports(void **state)
+{
+    AbsenceConfig *config;
+
+    (void)state;
+    config = load_ok(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP,
+                                   "host = \"db1.example, db2.example\"\n"
+                                   "port = \"5432, 5433\"\n"
+                                   "target-session-attrs = read-write\n"));
+    assert_octstr_equal(octstr_duplicate(config->db.host), "db1.example,db2.example");
+    assert_octstr_equal(octstr_duplicate(config->db.port), "5432,5433");
+    assert_octstr_equal(octstr_duplicate(config->db.target_session_attrs), "read-write");
+    config_destroy(config);
+    config = load_ok(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "host = a,b,c\nport = 6432\n"));
+    assert_octstr_equal(octstr_duplicate(config->db.port), "6432");
+    config_destroy(config);
+    config = load_ok(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "port = 0\n"));
+    assert_octstr_equal(octstr_duplicate(config->db.port), "");
+    config_destroy(config);
+    assert_octstr_equal(
+        load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "host = a,b\nport = 5432,x\n")),
+        "FILE:9: group 'pgsql-connection', key 'port': '5432,x': 'x' is not a "
+        "whole number from 0 to 65535");
+    assert_octstr_equal(
+        load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "host = a,b\nport = 5432,70000\n")),
+        "FILE:9: group 'pgsql-connection', key 'port': '5432,70000': '70000' is "
+        "not a whole number from 0 to 65535");
+    assert_octstr_equal(
+        load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP, "host = a,b,c\nport = 5432,5433\n")),
+        "FILE:9: group 'pgsql-connection', key 'port': gives 2 ports for 3 "
+        "hosts: give one port for every host, or one per host in the order of "
+        "host");
+    assert_octstr_equal(load_error(octstr_format("%s%s%s", BOX_HEAD, DB_GROUP,
+                                                 "target-session-attrs = primary-only\n")),
+                        "FILE:8: group 'pgsql-connection', key 'target-session-attrs': "
+                        "'primary-only' is not one of any, read-write, read-only, primary, "
+                        "standby, prefer-standby (read-write: connect only to the primary)");
 }
 
 static void test_malformed_time(void **state)
@@ -297,6 +338,15 @@ static void test_link_defaults_to_the_colleges(void **state)
     (void)state;
     assert_octstr_equal(octstr_duplicate(config->box.report_link), "https://tinyurl.com/runabs");
     config_destroy(config);
+}
+
+static void test_absent_marks_the_database_would_refuse_are_refused(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("absent-marks = \"O, o\"\n")),
+                        "FILE:5: group 'absencebox', key 'absent-marks': 'o' is not a register "
+                        "code the database accepts: codes are upper case, without blanks "
+                        "(\"O\", not \"o\")");
 }
 
 static void test_policy_settings_are_passed_by_name(void **state)
@@ -480,6 +530,55 @@ static void test_blank_line_splitting_a_group_is_explained(void **state)
                         "blank lines)");
 }
 
+/* Kannel's cfg takes any line with "include" in it for an include directive
+ * and panics on it; the file is refused first, naming the line. */
+#define INCLUDE_WORD_ERROR                                                                         \
+    "this line contains the letters 'include', and Kannel's configuration reader would take it "   \
+    "for an include directive and stop: reword it (in a URL, %69nclude is the same path)"
+
+static void test_template_with_the_word_include_is_refused_naming_its_line(void **state)
+{
+    (void)state;
+    assert_octstr_equal(
+        load_error(box_with("message-template = \"Student {student_id} missed {lesson_time}; "
+                            "please include a note\"\n")),
+        "FILE:5: " INCLUDE_WORD_ERROR);
+}
+
+static void test_url_with_an_include_path_is_refused_naming_its_line(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(octstr_create("group = absencebox\npgsql-id = db\n"
+                                                 "sender = College\n"
+                                                 "report-link = https://x.example/include/a\n"
+                                                 "" DB_GROUP)),
+                        "FILE:4: " INCLUDE_WORD_ERROR);
+}
+
+static void test_include_joined_across_a_continued_line_is_refused(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("smsc-id = \"incl\\\nude\"\n")),
+                        "FILE:5: " INCLUDE_WORD_ERROR);
+}
+
+static void test_include_directive_is_not_supported(void **state)
+{
+    (void)state;
+    assert_octstr_equal(load_error(box_with("include = \"/etc/kannel/more.conf\"\n")),
+                        "FILE:5: 'include' is not supported here: put every group in this file");
+}
+
+static void test_include_in_a_comment_or_capitalised_is_data(void **state)
+{
+    AbsenceConfig *config = load_ok(box_with("# include nothing: Kannel skips comments\n"
+                                             "smsc-id = \"Include\"\n"));
+
+    (void)state;
+    assert_octstr_equal(octstr_duplicate(config->box.smsc_id), "Include");
+    config_destroy(config);
+}
+
 static void test_missing_file(void **state)
 {
     Octstr *error = NULL;
@@ -592,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_missing_box_group),
         cmocka_unit_test(test_malformed_number),
         cmocka_unit_test(test_malformed_number_in_pgsql_group),
+        cmocka_unit_test(test_several_hosts_and_ports),
         cmocka_unit_test(test_malformed_time),
         cmocka_unit_test(test_malformed_boolean),
         cmocka_unit_test(test_unknown_time_zone),
@@ -600,6 +700,7 @@ int main(void)
         cmocka_unit_test(test_template_outside_gsm_needs_ucs2),
         cmocka_unit_test(test_link_required_when_template_uses_it),
         cmocka_unit_test(test_link_defaults_to_the_colleges),
+        cmocka_unit_test(test_absent_marks_the_database_would_refuse_are_refused),
         cmocka_unit_test(test_policy_settings_are_passed_by_name),
         cmocka_unit_test(test_example_documents_every_key_with_its_default),
         cmocka_unit_test(test_link_with_braces_is_rejected),
@@ -616,6 +717,11 @@ int main(void)
         cmocka_unit_test(test_line_without_equals_is_rejected),
         cmocka_unit_test(test_unterminated_quote_is_rejected),
         cmocka_unit_test(test_blank_line_splitting_a_group_is_explained),
+        cmocka_unit_test(test_template_with_the_word_include_is_refused_naming_its_line),
+        cmocka_unit_test(test_url_with_an_include_path_is_refused_naming_its_line),
+        cmocka_unit_test(test_include_joined_across_a_continued_line_is_refused),
+        cmocka_unit_test(test_include_directive_is_not_supported),
+        cmocka_unit_test(test_include_in_a_comment_or_capitalised_is_data),
         cmocka_unit_test(test_missing_file),
     };
 

@@ -109,7 +109,7 @@ check "status names the failed planning run and its error" \
 check "the box logged the failure without stopping" \
     grep -q "planning failed (texts already planned are still sent" "$RUN/box.log"
 check "/metrics counts the failed planning runs" \
-    grep -qE '^absencebox_plan_failures_total [1-9]' <(curl -s "http://127.0.0.1:$ADMIN/metrics?password=s3cret")
+    grep -qE '^absencebox_plan_failures_total\{box="absencebox"\} [1-9]' <(curl -s "http://127.0.0.1:$ADMIN/metrics?password=s3cret")
 check_equal "/metrics counts the days set aside" "absencebox_days_set_aside 3" \
     "$(curl -s "http://127.0.0.1:$ADMIN/metrics?password=s3cret" | grep '^absencebox_days_set_aside ')"
 q "drop trigger refuse on absence.student_day; drop trigger refuse on absence.plan_quarantine" \
