@@ -93,9 +93,15 @@ static const char contacts_sql[] =
 static const char replies_sql[] =
     SETTINGS "select r.* from s cross join absence.student_replies(s.cfg, $2, $3::date, $4) r";
 
+/* The day set aside by the planner (absence.plan_quarantine), if it was. */
+static const char set_aside_sql[] =
+    SETTINGS "select q.kind, q.reason, q.first_seen, q.last_seen, q.runs, q.resolved"
+             "  from s cross join absence.quarantine_list(s.cfg, true, $4) q"
+             " where q.student_key = md5($2) and q.school_day = $3::date";
+
 typedef struct Explanation {
     PGresult *student, *lessons, *trigger, *guardians, *texts, *history, *concerns, *contacts,
-        *replies;
+        *replies, *set_aside;
 } Explanation;
 
 static void explanation_clear(Explanation *e)
@@ -109,6 +115,7 @@ static void explanation_clear(Explanation *e)
     PQclear(e->concerns);
     PQclear(e->contacts);
     PQclear(e->replies);
+    PQclear(e->set_aside);
 }
 
 static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, Explanation *e)
@@ -125,8 +132,9 @@ static int gather(Ctl *ctl, Octstr *student, Octstr *day, OutputFormat format, E
         (e->texts = ctl_query(ctl, texts_sql, 4, values, &status)) &&
         (e->history = ctl_query(ctl, history_sql, 4, values, &status)) &&
         (e->concerns = ctl_query(ctl, concerns_sql, 4, values, &status)) &&
-        (e->contacts = ctl_query(ctl, contacts_sql, 4, values, &status)))
-        e->replies = ctl_query(ctl, replies_sql, 4, values, &status);
+        (e->contacts = ctl_query(ctl, contacts_sql, 4, values, &status)) &&
+        (e->replies = ctl_query(ctl, replies_sql, 4, values, &status)))
+        e->set_aside = ctl_query(ctl, set_aside_sql, 4, values, &status);
     return status;
 }
 
@@ -152,6 +160,8 @@ static void print_text(Ctl *ctl, Octstr *day, Explanation *e)
         printf("\nTrigger: lesson %s at %s (the first absent lesson): %s\n",
                db_value(e->trigger, 0, "lesson"), db_value(e->trigger, 0, "starts"),
                db_value(e->trigger, 0, "explanation"));
+    if (PQntuples(e->set_aside) > 0)
+        print_section("Set aside by the planner (absencectl quarantine)", e->set_aside, "");
     print_section("Guardians (each rule: t = passed, f = failed)", e->guardians,
                   "none linked to this student");
     print_section("Texts", e->texts, "none");
@@ -194,6 +204,7 @@ static void print_json(Explanation *e, Octstr *day)
     append_rows(json, "concerns", e->concerns);
     append_rows(json, "contacts", e->contacts);
     append_rows(json, "replies", e->replies);
+    append_rows(json, "set_aside", e->set_aside);
     octstr_append_cstr(json, "}\n");
     fwrite(octstr_get_cstr(json), 1, octstr_len(json), stdout);
     octstr_destroy(json);
@@ -202,7 +213,7 @@ static void print_json(Explanation *e, Octstr *day)
 int ctl_explain(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     Octstr *student = ctl_word(args, 0), *day;
-    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    Explanation e = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     int status = 0;
 
     day = ctl_date(ctl, ctl_arg(args, "--date"), "--date", &status);

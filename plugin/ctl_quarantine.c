@@ -9,7 +9,8 @@
 
 /* $1 the settings, $2 --all, $3 for a program. */
 static const char list_sql[] =
-    "select * from absence.quarantine_list(" POLICY_SETTINGS_SQL ", $2::boolean, $3::boolean)";
+    "select student_id, school_day, kind, reason, first_seen, last_seen, runs, resolved"
+    "  from absence.quarantine_list(" POLICY_SETTINGS_SQL ", $2::boolean, $3::boolean)";
 
 int ctl_quarantine(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {

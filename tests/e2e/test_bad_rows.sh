@@ -74,6 +74,9 @@ check_equal "no raw control character reaches the terminal from quarantine or ex
 check "explain says why the day is set aside" \
     grep -qF "no text: the student ID has a control or invisible character (U+001B) at position 4" \
     <(ctl explain "$SHOUT")
+check "explain lists the day as set aside by the planner, with its reason" \
+    grep -qE "^bad-student-id +the student ID has a control or invisible character \(U\+001B\) at position 4" \
+    <(ctl explain "$SHOUT")
 check_equal "quarantine --format json keeps the ID as it is" "$SHOUT" \
     "$(ctl quarantine --format json | python3 -c '
 import json, sys

@@ -297,11 +297,12 @@ $$;
 
 -- The student-days set aside, newest first, as absencectl quarantine shows
 -- them: the open ones (absence.open_quarantine), or with p_all every one
--- kept, resolved ones too. A student ID too long to show is cut, saying so.
+-- kept, resolved ones too. A student ID too long to show is cut, saying so;
+-- student_key (md5 of the whole ID) finds one student's rows.
 create function absence.quarantine_list(p_cfg absence.policy_config, p_all boolean,
                                         p_machine boolean)
 returns table (student_id text, school_day date, kind text, reason text, first_seen text,
-               last_seen text, runs integer, resolved text)
+               last_seen text, runs integer, resolved text, student_key text)
 language sql stable
 as $$
     select case when length(q.student_id) > 40
@@ -314,7 +315,8 @@ as $$
                               'YYYY-MM-DD HH24:MI:SS'),
            q.attempts,
            absence.shown_time(q.resolved_at, (p_cfg).timezone, p_machine,
-                              'YYYY-MM-DD HH24:MI:SS')
+                              'YYYY-MM-DD HH24:MI:SS'),
+           q.student_key
       from absence.plan_quarantine q
      where p_all or q.quarantine_id in (select o.quarantine_id from absence.open_quarantine() o)
      order by q.last_seen_at desc, q.quarantine_id desc
