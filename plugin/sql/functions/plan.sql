@@ -11,6 +11,24 @@ as $$
     select p_at - make_interval(secs => (p_cfg).max_lateness) - interval '1 day'
 $$;
 
+-- The triggers plan() acts on at P_AT, everyone's (P_STUDENT_ID null) or
+-- one student's: due, expired unplanned, too long to send, or with an ID
+-- that cannot be texted; the days already settled left out.
+create function absence.plan_triggers(p_cfg absence.policy_config, p_at timestamptz,
+                                      p_student_id text)
+returns table (student_id text, school_day date, lesson_id bigint, mark text,
+               due_at timestamptz, expires_at timestamptz, body text,
+               state absence.trigger_state)
+language sql stable
+as $$
+    select t.student_id, t.school_day, t.lesson_id, t.mark, t.due_at, t.expires_at, t.body,
+           t.state
+    from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
+                                 p_at - make_interval(secs => (p_cfg).send_delay),
+                                 p_student_id, true) t
+    where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+$$;
+
 -- The settling step of plan() for every due student-day (p_student_id null)
 -- or one student's: record each day in student_day, insert a pending
 -- notification per recipient (expired ones as 'expired') and a
@@ -31,11 +49,8 @@ language sql
 as $$
     with trig as (
         select t.*
-        from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
-                                     p_at - make_interval(secs => (p_cfg).send_delay),
-                                     p_student_id, true) t
-        where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
-          and (p_student_id is not null or not exists (
+        from absence.plan_triggers(p_cfg, p_at, p_student_id) t
+        where (p_student_id is not null or not exists (
                 select 1 from absence.plan_quarantine q
                  where q.student_key = md5(t.student_id) and q.school_day = t.school_day
                    and q.kind = 'planning-error' and q.resolved_at is null))
@@ -154,10 +169,7 @@ as $$
              last_seen_at)
         select distinct t.student_id, md5(t.student_id), t.school_day, 'planning-error',
                'planning failed: ' || p_error, p_box_id, clock_timestamp(), clock_timestamp()
-        from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
-                                     p_at - make_interval(secs => (p_cfg).send_delay),
-                                     p_student_id, true) t
-        where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+        from absence.plan_triggers(p_cfg, p_at, p_student_id) t
         on conflict (student_key, school_day) do update
             set kind = excluded.kind, reason = excluded.reason, last_seen_at = clock_timestamp(),
                 attempts = q.attempts + 1, resolved_at = null, box_id = excluded.box_id
@@ -172,11 +184,7 @@ create function absence.plan_students(p_cfg absence.policy_config, p_at timestam
 returns text[]
 language sql stable
 as $$
-    select array_agg(distinct t.student_id)
-    from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
-                                 p_at - make_interval(secs => (p_cfg).send_delay),
-                                 null, true) t
-    where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
+    select array_agg(distinct t.student_id) from absence.plan_triggers(p_cfg, p_at, null) t
 $$;
 
 -- The students with days set aside after a planning error that plan()
