@@ -17,6 +17,16 @@ static FILE *terminal_safe_or(FILE *out)
     return safe != NULL ? safe : out;
 }
 
+/* Close *STREAM if it is a terminal_safe() wrapper, flushing it, and put
+ * back ORIGINAL. */
+static void terminal_safe_close(FILE **stream, FILE *original)
+{
+    if (*stream != original) {
+        fclose(*stream);
+        *stream = original;
+    }
+}
+
 /* 1 when ARGV asks for help anywhere among the command's arguments. */
 static int wants_help(int argc, char **argv)
 {
@@ -72,6 +82,7 @@ static int run(const CtlCommand *command, const char *path, int argc, char **arg
 int main(int argc, char **argv)
 {
     const char *path = CONFIG_DEFAULT_PATH;
+    FILE *out = stdout, *err = stderr;
     const CtlCommand *command = NULL;
     int i = 1, status = 0;
 
@@ -96,6 +107,8 @@ int main(int argc, char **argv)
         ctl_command_help(command, stdout);
     else
         status = run(command, path, argc - i - 1, argv + i + 1);
+    terminal_safe_close(&stdout, out);
+    terminal_safe_close(&stderr, err);
     gwlib_shutdown();
     return status;
 }

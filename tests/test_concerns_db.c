@@ -72,6 +72,13 @@ static void days(const char *student_id, const char *days, const char *marks)
     }
 }
 
+/* MORE appended to TO, and destroyed. */
+static void append_destroying(Octstr *to, Octstr *more)
+{
+    octstr_append(to, more);
+    octstr_destroy(more);
+}
+
 /* Plan at AT: "concerns opened|concern texts planned|concern texts expired". */
 static Octstr *plan_at(const char *at)
 {
@@ -458,7 +465,7 @@ static void test_a_concern_text_that_would_not_fit_one_sms_is_not_sent(void **st
     (void)state;
     student(id, 101);
     days(id, "15 16 17", "OOO");
-    plan_at(DAY("17", "19:00"));
+    octstr_destroy(plan_at(DAY("17", "19:00")));
     assert_octstr_equal(
         test_db_value(db,
                       "select concern_texts_planned from absence.plan(absence.policy_settings("
@@ -524,8 +531,8 @@ static void test_a_delivered_concern_text_is_logged_and_filed(void **state)
     (void)state;
     student("S1", 101);
     days("S1", "15 16 17", "OOO");
-    plan_at(DAY("17", "19:00"));
-    plan_at(DAY("18", "09:30"));
+    octstr_destroy(plan_at(DAY("17", "19:00")));
+    octstr_destroy(plan_at(DAY("18", "09:30")));
     test_db_exec(db,
                  "update absence.notification set status = 'sent', box_id = 'test-box'"
                  " where kind = 'concern'",
@@ -561,7 +568,7 @@ static void test_one_text_of_each_kind_per_number_and_day(void **state)
     (void)state;
     student("S1", 101);
     days("S1", "15 16 17", "OOO");
-    plan_at(DAY("17", "19:00"));
+    octstr_destroy(plan_at(DAY("17", "19:00")));
     lesson_at("S1", "18", 8, "O"); /* absent again on Thursday, 08:00-09:00 */
     assert_octstr_equal(plan_at(DAY("18", "09:30")), "0|1|0");
     assert_octstr_equal(test_db_rows(db,
@@ -608,7 +615,7 @@ static void test_staff_log_a_contact(void **state)
     (void)state;
     student("S1", 101);
     days("S1", "15 16 17", "OOO");
-    plan_at(DAY("17", "19:00"));
+    octstr_destroy(plan_at(DAY("17", "19:00")));
     assert_octstr_equal(
         test_db_value(db,
                       "select absence.log_contact('S1', 'phone', 'spoke to parent: ill', 'jsmith',"
@@ -666,7 +673,7 @@ static void test_a_concern_moves_to_meeting_then_closed(void **state)
     (void)state;
     student("S1", 101);
     days("S1", "15 16 17", "OOO");
-    plan_at(DAY("17", "19:00"));
+    octstr_destroy(plan_at(DAY("17", "19:00")));
     assert_refused("select absence.move_concern((select concern_id from"
                    " absence.attendance_concern), 'meeting', 'jsmith', ' ')",
                    "say what happened with --note");
@@ -723,16 +730,17 @@ static Octstr *three_weeks(void)
                         "       k.term_absence_days"
                         "  from absence.attendance_concern k order by 1, 2",
                         SQL_END);
-    octstr_append(made, test_db_rows(db,
-                                     "select n.kind, n.student_id, n.guardian_id, n.school_day,"
-                                     "       n.recipient, n.body, n.status, n.due_at, n.expires_at,"
-                                     "       n.status_changed_at"
-                                     "  from absence.notification n order by 1, 2, 3, 4",
-                                     SQL_END));
-    octstr_append(made, test_db_rows(db,
-                                     "select student_id, outcome, occurred_at"
-                                     "  from absence.communication_log order by 1, 3, 2",
-                                     SQL_END));
+    append_destroying(made,
+                      test_db_rows(db,
+                                   "select n.kind, n.student_id, n.guardian_id, n.school_day,"
+                                   "       n.recipient, n.body, n.status, n.due_at, n.expires_at,"
+                                   "       n.status_changed_at"
+                                   "  from absence.notification n order by 1, 2, 3, 4",
+                                   SQL_END));
+    append_destroying(made, test_db_rows(db,
+                                         "select student_id, outcome, occurred_at"
+                                         "  from absence.communication_log order by 1, 3, 2",
+                                         SQL_END));
     return made;
 }
 
