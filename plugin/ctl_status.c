@@ -5,7 +5,9 @@
  * report, and when the queue should drain. Exit status 3 when something
  * needs a person (a box silent for 2 minutes or cut off from bearerbox,
  * sending paused, a text pending 5 minutes past its due time, delivery
- * reports going missing), so that it can back a monitoring check.
+ * reports going missing, a failed planning run, student-days set aside
+ * because their data cannot be texted), so that it can back a monitoring
+ * check.
  */
 #include "ctl_commands.h"
 #include "json.h"
