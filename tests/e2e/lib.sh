@@ -434,6 +434,28 @@ url = "http://127.0.0.1:%s/mo-pending" % sys.argv[1]
 print(json.load(urllib.request.urlopen(url, timeout=10))["pending"])' "$SMSC_SIM_CONTROL"
 }
 
+# smsc_sim_receipts [FIELD]: the simulator's receipt figures (GET /receipts):
+# FIELD (pending: due or sent but not yet acknowledged by bearerbox;
+# acknowledged; resent; sessions; drops), or the whole JSON.
+smsc_sim_receipts() {
+    python3 -c '
+import json, sys, urllib.request
+answer = json.load(urllib.request.urlopen("http://127.0.0.1:%s/receipts" % sys.argv[1], timeout=10))
+print(answer[sys.argv[2]] if len(sys.argv) > 2 else json.dumps(answer))' "$SMSC_SIM_CONTROL" "$@"
+}
+
+# smsc_sim_drop [DOWN_MS]: the simulator drops its connections at once (no
+# unbind), as an SMSC whose link fails, and closes new ones for DOWN_MS;
+# prints how many sessions it dropped.
+smsc_sim_drop() {
+    python3 -c '
+import json, sys, urllib.request
+request = urllib.request.Request("http://127.0.0.1:%s/drop?down_ms=%s" % tuple(sys.argv[1:3]),
+                                 data=b"", method="POST")
+print(json.load(urllib.request.urlopen(request, timeout=10))["dropped"])' \
+        "$SMSC_SIM_CONTROL" "${1:-0}"
+}
+
 # The simulator's verdict for a recipient: delivered, or failed (UNDELIV / refused).
 smsc_sim_fate() {
     case "$1" in
@@ -496,22 +518,23 @@ assert_no_loss() {
         FILENAME == ARGV[3] { fate[$1 "\t" $2] = $3; next }
         { k = $1 "\t" $2; rows[k]++; status[k] = $3; reason[k] = $4 }
         END {
+            # (a look-up with k in, never [k], which would make the element)
             for (k in want) {
-                n = got[k] + 0
+                n = (k in got) ? got[k] : 0
                 if (n >= want[k]) once += want[k]; else once += n
                 if (n > want[k]) print "duplicate\t" k "\t" n
                 if (n < want[k]) {
-                    if (status[k] == "unconfirmed" && reason[k] ~ /^no acknowledgement/)
+                    if ((k in status) && status[k] == "unconfirmed" && reason[k] ~ /^no acknowledgement/)
                         print "held\t" k
                     else
-                        print "lost\t" k "\t" (k in status ? status[k] : "no notification")
+                        print "lost\t" k "\t" ((k in status) ? status[k] : "no notification")
                 }
             }
             for (k in got) {
                 if (!(k in want)) print "unexpected\t" k
-                else if (rows[k] != 1 || status[k] != fate[k])
-                    print "wrong\t" k "\t" (k in status ? status[k] : "no notification") \
-                          " (" rows[k] + 0 " rows), the SMSC decided " fate[k]
+                else if (!(k in rows) || rows[k] != 1 || status[k] != fate[k])
+                    print "wrong\t" k "\t" ((k in status) ? status[k] : "no notification") \
+                          " (" ((k in rows) ? rows[k] : 0) " rows), the SMSC decided " fate[k]
             }
             print "once\t" once + 0
         }' "$dir/expected" "$dir/received" "$dir/fates" "$dir/database")

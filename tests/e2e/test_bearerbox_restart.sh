@@ -22,11 +22,14 @@ at_smsc() {
 check "texts reach the SMSC, their receipts due in 4 s" wait_until 30 at_smsc
 note "restarting bearerbox: $(wc -l < "$RUN/smsc-sim.jsonl") of $(expected_count text) texts at the SMSC"
 e2e_stop_bearerbox
+note "bearerbox stopped; receipts the SMSC holds for it: $(smsc_sim_receipts pending)"
 check "texts await their receipts in bearerbox's DLR storage" test "$(kannel_dlr_count)" -gt 5
 check "bearerbox starts again" e2e_start_bearerbox
 total=$(($(expected_count text) + $(expected_count expired)))
 check "every text reaches a final state" e2e_wait_settled 120 "$total"
 check_recovered smsc_sim_texts
+check_equal "bearerbox acknowledged every receipt the SMSC sent" "0" "$(smsc_sim_receipts pending)"
+note "receipts: $(smsc_sim_receipts)"
 check_equal "each text ends as the SMSC decided" \
     "$(expected text 2,3,4 | while IFS='|' read -r s g r; do echo "$s|$g|$r|$(smsc_sim_fate "$r")"; done)" \
     "$(q "select student_id || '|' || guardian_id || '|' || recipient || '|' || status

@@ -15,6 +15,7 @@ e2e_start_box
 total=$(($(expected_count text) + $(expected_count expired)))
 note "$(expected_count text) texts, $(expected_count expired) expired expected"
 check "every text reaches a final state" e2e_wait_settled 90 "$total"
+assert_no_loss smsc_sim_texts
 
 check_equal "the SMSC received exactly the expected texts (recipient and body)" \
     "$(expected_texts)" "$(smsc_sim_texts)"

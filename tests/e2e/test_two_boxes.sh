@@ -132,6 +132,10 @@ start_box a
 check "every text reaches a final state once box-a is back" e2e_wait_settled 90 "$total"
 note "settled $(($(date +%s) - started)) s after the start: $(by_box_and_status)"
 
+# Against both SMSCs' own records, text by text: the fate each SMSC decided.
+fates_both() { received_a | smsc_sim_fates; received_b | delivered_fates; }
+assert_no_loss received_all fates_both
+
 # The figures, across both SMSCs.
 received=$(received_all)
 received_count=$(printf '%s' "$received" | grep -c .)

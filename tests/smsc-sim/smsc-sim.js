@@ -10,8 +10,13 @@
 //   7  receipt stat:UNDELIV (bearerbox: DLR 2, failed)
 //   3  submit_sm refused with ESME_RINVDSTADR (bearerbox: DLR 16, rejected)
 //   other digits: receipt stat:DELIVRD (DLR 1, delivered)
-// Receipts for a session that has gone are kept and sent to the next bound
-// receiver, as a real SMSC does across a bearerbox restart.
+// A receipt stays the SMSC's until a receiver answers its deliver_sm with
+// status 0, as with a real SMSC: one due while no receiver is bound waits
+// for the next bind; one whose session closes before the answer (bearerbox
+// stopped or killed, the connection dropped) is sent again to the next
+// bound receiver; one not answered within --receipt-timeout ms (default
+// 10000) is sent again; one refused (non-zero status) is sent again after
+// 500 ms. So bearerbox may get a receipt twice, never none.
 //
 // Texts from phones (MO): with --control-port N, an HTTP server on
 // 127.0.0.1:N takes
@@ -33,9 +38,17 @@
 // (or, without it, in --log).
 //   GET /mo-pending   {"pending": N, "delivered": N}: texts not yet answered
 //                     with status 0, and texts delivered so far.
+//   GET /receipts     {"pending": N, "acknowledged": N, "resent": N,
+//                     "sessions": N, "drops": N}: receipts due or sent but not
+//                     yet answered with status 0, receipts answered, sends
+//                     beyond each receipt's first, sessions open, drops so far.
+//   POST /drop        (optionally ?down_ms=N) the SMSC drops every
+//                     connection at once, without an unbind, as an SMSC whose
+//                     link fails does; for N ms after it closes any new
+//                     connection at once. Answers {"dropped": N} (sessions).
 //
 // Usage: node smsc-sim.js --port N --log FILE [--receipt-delay MS]
-//            [--control-port N [--mo-log FILE]]
+//            [--receipt-timeout MS] [--control-port N [--mo-log FILE]]
 
 'use strict';
 
@@ -53,11 +66,19 @@ const logFile = option('log', 'smsc-sim.log');
 const receiptDelayMs = Number(option('receipt-delay', 200));
 const controlPort = option('control-port', null);
 const moLogFile = option('mo-log', logFile);
+const receiptTimeoutMs = Number(option('receipt-timeout', 10000));
 const moRetryMs = 500;
+const receiptRetryMs = 500;
 
 let nextId = 1000;
+const sessions = new Set();    // every open session
 const receivers = new Set();   // sessions bound to receive
 const waiting = [];            // receipts with no receiver to take them
+let receiptsPending = 0;       // receipts made and not yet answered with status 0
+let receiptsAcknowledged = 0;
+let receiptsResent = 0;
+let drops = 0;
+let downUntil = 0;             // after a drop, connections are closed until then
 const moWaiting = [];          // texts from phones with no receiver to take them
 let moUnanswered = 0;          // texts from phones not yet answered with status 0
 let moDelivered = 0;
@@ -90,15 +111,57 @@ function receiptFor(id, pdu, stat, submitted) {
     };
 }
 
+// A receipt to send until answered with status 0.
+function newReceipt(pdu) {
+    receiptsPending++;
+    return {pdu, attempts: 0, acked: false, timer: null, session: null};
+}
+
+function receiptAcknowledged(receipt) {
+    if (receipt.acked) return;
+    receipt.acked = true;
+    clearTimeout(receipt.timer);
+    if (receipt.session) receipt.session.receiptsInFlight.delete(receipt);
+    receiptsPending--;
+    receiptsAcknowledged++;
+}
+
+// Send a receipt to the first bound receiver (or keep it for the next one);
+// it is sent again when its session goes, when it is refused, or when no
+// answer comes within receiptTimeoutMs.
 function deliver(receipt) {
+    if (receipt.acked) return;
+    clearTimeout(receipt.timer);
+    if (receipt.session) receipt.session.receiptsInFlight.delete(receipt);
+    receipt.session = null;
     const session = receivers.values().next().value;
     if (!session) {
         waiting.push(receipt);
         return;
     }
-    session.deliver_sm(receipt, (reply) => {
-        if (reply.command_status !== 0) waiting.push(receipt);
+    if (receipt.attempts > 0) receiptsResent++;
+    const attempt = ++receipt.attempts;
+    receipt.session = session;
+    session.receiptsInFlight.add(receipt);
+    const sent = session.deliver_sm(Object.assign({}, receipt.pdu), (reply) => {
+        if (receipt.acked || session.dropped) return;
+        if (reply.command_status === 0) {
+            receiptAcknowledged(receipt);   // whichever attempt it answers
+        } else if (receipt.attempts === attempt) {
+            clearTimeout(receipt.timer);
+            receipt.timer = setTimeout(() => deliver(receipt), receiptRetryMs);
+        }
     });
+    if (!sent) {
+        session.receiptsInFlight.delete(receipt);
+        receipt.session = null;
+        receivers.delete(session);
+        receipt.timer = setTimeout(() => deliver(receipt), receiptRetryMs);
+        return;
+    }
+    receipt.timer = setTimeout(() => {
+        if (!receipt.acked && receipt.attempts === attempt) deliver(receipt);
+    }, receiptTimeoutMs);
 }
 
 // A text from a phone to the first bound receiver; sent again until a
@@ -127,13 +190,36 @@ function deliverMo(mo) {
     }
 }
 
-// A session gone: its texts from phones still unanswered go to the next
-// receiver.
+// A session gone: its texts from phones and its receipts still unanswered
+// go to the next receiver.
 function sessionGone(session) {
+    sessions.delete(session);
     receivers.delete(session);
     const unanswered = Array.from(session.moInFlight);
     session.moInFlight.clear();
     unanswered.forEach((mo) => setTimeout(() => deliverMo(mo), moRetryMs));
+    const receipts = Array.from(session.receiptsInFlight);
+    session.receiptsInFlight.clear();
+    receipts.forEach((receipt) => {
+        if (receipt.acked || receipt.session !== session) return;
+        clearTimeout(receipt.timer);
+        receipt.session = null;
+        receipt.timer = setTimeout(() => deliver(receipt), receiptRetryMs);
+    });
+}
+
+// The SMSC drops every connection (no unbind) and closes new ones for
+// downMs; returns how many sessions it dropped.
+function dropAll(downMs) {
+    drops++;
+    downUntil = Date.now() + downMs;
+    const open = Array.from(sessions);
+    open.forEach((session) => {
+        session.dropped = true;   // what is still on its way in is lost with it
+        sessionGone(session);
+        session.close();
+    });
+    return open.length;
 }
 
 function flushWaiting() {
@@ -164,13 +250,21 @@ function onSubmit(session, pdu) {
     session.send(pdu.response({message_id: String(id)}));
     if (pdu.registered_delivery & 1) {
         const submitted = new Date();
-        setTimeout(() => deliver(receiptFor(id, pdu, stat, submitted)), receiptDelayMs);
+        const receipt = newReceipt(receiptFor(id, pdu, stat, submitted));
+        setTimeout(() => deliver(receipt), receiptDelayMs);
     }
 }
 
 const server = smpp.createServer((session) => {
     session.moInFlight = new Set();
+    session.receiptsInFlight = new Set();
+    if (Date.now() < downUntil) {
+        session.close();
+        return;
+    }
+    sessions.add(session);
     const bound = (receives) => (pdu) => {
+        if (session.dropped) return;
         session.send(pdu.response());
         if (receives) {
             receivers.add(session);
@@ -180,8 +274,8 @@ const server = smpp.createServer((session) => {
     session.on('bind_transceiver', bound(true));
     session.on('bind_receiver', bound(true));
     session.on('bind_transmitter', bound(false));
-    session.on('submit_sm', (pdu) => onSubmit(session, pdu));
-    session.on('enquire_link', (pdu) => session.send(pdu.response()));
+    session.on('submit_sm', (pdu) => session.dropped || onSubmit(session, pdu));
+    session.on('enquire_link', (pdu) => session.dropped || session.send(pdu.response()));
     session.on('unbind', (pdu) => {
         receivers.delete(session);
         session.send(pdu.response());
@@ -280,8 +374,16 @@ if (controlPort) {
             onMoRequest(request, response);
         } else if (request.method === 'GET' && path === '/mo-pending') {
             answer(response, 200, {pending: moUnanswered, delivered: moDelivered});
+        } else if (request.method === 'GET' && path === '/receipts') {
+            answer(response, 200, {pending: receiptsPending, acknowledged: receiptsAcknowledged,
+                                   resent: receiptsResent, sessions: sessions.size, drops});
+        } else if (request.method === 'POST' && path === '/drop') {
+            const query = new URLSearchParams(request.url.split('?')[1] || '');
+            const downMs = Number(query.get('down_ms') || 0);
+            request.resume();
+            answer(response, 200, {dropped: dropAll(Number.isFinite(downMs) ? downMs : 0)});
         } else {
-            answer(response, 404, {error: 'POST /mo or GET /mo-pending'});
+            answer(response, 404, {error: 'POST /mo, GET /mo-pending, GET /receipts or POST /drop'});
         }
     }).listen(Number(controlPort), '127.0.0.1');
 }
