@@ -1,30 +1,4 @@
 #!/bin/bash
 # The CTF reader under libFuzzer, AddressSanitizer and UBSan for 20 seconds
-# (FUZZ_SECONDS), from the seeds in tests/fuzz/corpus copied to a temporary
-# directory: one TAP line, with the runs and their rate. A crashing input is
-# kept in the build tree, with the command that replays it.
-src=${abs_top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
-build=${abs_top_builddir:-$src/build}
-seconds=${FUZZ_SECONDS:-20}
-work=$(mktemp -d /tmp/absence-fuzz-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-cp -r "$src/tests/fuzz/corpus" "$work/corpus"
-
-echo "1..1"
-abs_top_srcdir=$src abs_top_builddir=$build \
-    "$src/tests/fuzz/run.sh" "$seconds" "$work/corpus" "$work/artifacts" >"$work/log" 2>&1
-status=$?
-stat() { sed -n "s/^stat::$1: *//p" "$work/log" | tail -1; }
-if [ "$status" -eq 0 ]; then
-    echo "ok 1 - fuzz_ctf: $(stat number_of_executed_units) runs in $seconds s" \
-        "($(stat average_exec_per_sec)/s), no crash, leak or broken promise"
-    exit 0
-fi
-echo "not ok 1 - fuzz_ctf failed (status $status)"
-tail -40 "$work/log" | sed 's/^/# /'
-for input in "$work"/artifacts/*; do
-    [ -e "$input" ] || continue
-    cp "$input" "$build/tests/fuzz/"
-    echo "# kept $build/tests/fuzz/$(basename "$input"); replay: $build/tests/fuzz/fuzz_ctf $build/tests/fuzz/$(basename "$input")"
-done
-exit 1
+# (FUZZ_SECONDS), from the seeds in tests/fuzz/corpus/ctf (fuzz_test.sh).
+. "$(dirname "$0")/fuzz_test.sh" ctf 20
