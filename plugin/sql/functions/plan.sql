@@ -222,7 +222,8 @@ $$;
 -- Settle every student-day whose trigger is due (or has expired unplanned)
 -- at p_at (default: the database's clock), with plan_days(). Idempotent and
 -- safe to run from several boxes at once: a student-day is settled by
--- exactly one of them. One student's bad rows never stop the others: if
+-- exactly one of them (the one that loses a deadlock to another leaves the
+-- days to it). One student's bad rows never stop the others: if
 -- planning everyone together fails, each student is planned alone
 -- (plan_each) and those that still fail are set aside with the error in
 -- absence.plan_quarantine, to be tried again at every run.
@@ -262,7 +263,13 @@ begin
     v_retry := absence.quarantined_students(p_cfg, v_at);
     begin
         select * into v_done from absence.plan_days(p_cfg, v_at, p_box_id, null);
-    exception when others then
+    exception when deadlock_detected or serialization_failure or lock_not_available then
+        -- another box is settling the same student-days: they are its, and
+        -- this run, whose writes are undone, leaves them to it
+        select 0 as student_days, 0 as texts_planned, 0 as texts_expired,
+               0 as guardians_skipped, 0 as days_too_long, 0 as days_quarantined
+          into v_done;
+    when others then
         select * into v_done
           from absence.plan_each(p_cfg, v_at, p_box_id, absence.plan_students(p_cfg, v_at));
     end;
