@@ -31,22 +31,9 @@ List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr 
     int row;
 
     snprintf(limit_text, sizeof(limit_text), "%ld", limit);
-    /* The claim commits only once its rows are here. Were the box to die
-     * while PostgreSQL works on an autocommitted claim, the server would
-     * still commit it, and texts no box will ever write would wait for
-     * reports that cannot come, then be held unconfirmed, never sent; a
-     * transaction left open by a dead client is rolled back instead. */
-    if (db_command(conn, "begin", 0, NULL, error) < 0)
-        return NULL;
     rows = db_query(conn, sql, 2, values, error);
-    if (rows != NULL && db_command(conn, "commit", 0, NULL, error) < 0) {
-        PQclear(rows);
-        rows = NULL;
-    }
-    if (rows == NULL) {
-        PQclear(PQexec(conn, "rollback"));
+    if (rows == NULL)
         return NULL;
-    }
     texts = gwlist_create();
     for (row = 0; row < PQntuples(rows); row++)
         gwlist_append(texts, text_from_row(rows, row));
