@@ -14,6 +14,7 @@
  * code allocates on that path it also allocates, checked, for files that
  * Kannel accepts and config_load() refuses for another reason).
  */
+#include "fuzz.h"
 #include <sanitizer/lsan_interface.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,12 +25,6 @@
 #include "config.h"
 
 static char path[64];
-
-static void check(int promise)
-{
-    if (!promise)
-        abort();
-}
 
 static void remove_file(void)
 {
@@ -66,10 +61,6 @@ static int kannel_rejects(Octstr *name)
     return status != 0;
 }
 
-/* libFuzzer's entry points */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     static const char empty[] = "";
@@ -77,8 +68,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
     (void)argc;
     (void)argv;
-    gwlib_init();
-    log_set_output_level(GW_PANIC);
+    fuzz_start();
     snprintf(path, sizeof(path), "/tmp/absence-fuzz-config-%ld.conf", (long)getpid());
     atexit(remove_file);
     /* The first load adds config.c's hooks to Kannel's reader, which

@@ -6,18 +6,13 @@
  * crash. Built and run by tests/fuzz/build.sh, test_fuzz_ctf.sh and
  * scripts/fuzz.
  */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "ctf_reader.h"
 
 #define NAME "fuzz.xml"
-
-static void check(int promise)
-{
-    if (!promise)
-        abort();
-}
 
 /* Every byte of VALUE, which is at most CTF_MAX_VALUE long and may be NULL
  * only when OPTIONAL. */
@@ -66,14 +61,10 @@ static int touch_pupil(const CtfPupil *pupil, void *context)
     return 0;
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    gwlib_init();
-    log_set_output_level(GW_PANIC);
+    fuzz_start();
     return 0;
 }
 

@@ -19,6 +19,7 @@
  * A disagreement aborts: a text the box thinks fits one SMS would go as
  * two, or be refused.
  */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -30,22 +31,11 @@
 /* An SMSC connection's part: 140 octets (160 septets). */
 #define PART_OCTETS 140
 
-static void check(int promise)
-{
-    if (!promise)
-        abort();
-}
-
-/* libFuzzer's entry points */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    gwlib_init();
-    log_set_output_level(GW_PANIC);
+    fuzz_start();
     return 0;
 }
 

@@ -10,28 +10,19 @@
  * The normaliser itself is SQL (absence.normalise_mobile); its promises are
  * checked over this target's corpus by tests/fuzz/test_twins_db.
  */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "phone.h"
 
-static void check(int promise)
-{
-    if (!promise)
-        abort();
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     Octstr *none;
 
     (void)argc, (void)argv;
-    gwlib_init();
-    log_set_output_level(GW_PANIC);
+    fuzz_start();
     none = phone_mask(NULL);
     check(octstr_str_compare(none, "(none)") == 0);
     octstr_destroy(none);

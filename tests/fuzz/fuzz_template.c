@@ -19,27 +19,17 @@
  * or none and the renderers do not fail. A broken promise aborts, which
  * libFuzzer reports as a crash.
  */
+#include "fuzz.h"
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "template.h"
 
-static void check(int promise)
-{
-    if (!promise)
-        abort();
-}
-
-/* libFuzzer's entry points */
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    gwlib_init();
-    log_set_output_level(GW_PANIC);
+    fuzz_start();
     return 0;
 }
 
