@@ -34,6 +34,21 @@ void bearerbox_link_stop(BearerboxLink *link);
  */
 long bearerbox_link_send(BearerboxLink *link, Msg *msg);
 
+/*
+ * The box-protocol frames of MSGS (a List of Msg *, left to the caller),
+ * back to back: what bearerbox_link_send() would write for each in turn.
+ */
+Octstr *bearerbox_link_pack(List *msgs);
+
+/*
+ * Write FRAMES (from bearerbox_link_pack(), left to the caller) in one
+ * write: the kernel takes as much as its socket buffer holds at once, and
+ * the link's reader flushes any rest. Returns the session, 0 when there is
+ * no connection (nothing written), or -1 when the write failed (how much
+ * bearerbox got is unknown).
+ */
+long bearerbox_link_write(BearerboxLink *link, Octstr *frames);
+
 /* The current session number, 0 while disconnected. */
 long bearerbox_link_session(BearerboxLink *link);
 

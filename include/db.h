@@ -28,6 +28,10 @@ Octstr *db_error(PGconn *conn, PGresult *result);
 PGresult *db_query(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 int db_command(PGconn *conn, const char *sql, int n, const char *const *values, Octstr **error);
 
+/* End the open transaction, if any, undoing it; a broken connection is
+ * left for the next call to report. */
+void db_rollback(PGconn *conn);
+
 /* As db_query(), also giving the SQLSTATE of a failure in SQLSTATE (six
  * bytes, "" when the connection failed). */
 PGresult *db_query_state(PGconn *conn, const char *sql, int n, const char *const *values,

@@ -29,6 +29,8 @@ typedef struct OutgoingText {
 } OutgoingText;
 
 void outgoing_text_destroy(OutgoingText *text);
+/* The same, for gwlist_destroy(). */
+void outgoing_text_destroy_item(void *text);
 
 /*
  * The sms Msg for TEXT (caller owns it): sender, smsc-id and box id from

@@ -13,7 +13,9 @@
 #include "message.h"
 
 /* Claim up to LIMIT due pending texts for BOX_ID, marking them submitted:
- * a List of OutgoingText * (caller destroys), or NULL with *error. */
+ * a List of OutgoingText * (caller destroys), or NULL with *error. Run it
+ * in a transaction the caller commits once the texts are ready to write
+ * (see claim_and_submit in box.c). */
 List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr **error);
 
 /* Put claimed texts that were never written to bearerbox (MESSAGE_IDS,

@@ -155,6 +155,35 @@ long bearerbox_link_send(BearerboxLink *link, Msg *msg)
     return session;
 }
 
+Octstr *bearerbox_link_pack(List *msgs)
+{
+    Octstr *frames = octstr_create(""), *packed;
+    unsigned char length[4];
+    long i;
+
+    for (i = 0; i < gwlist_len(msgs); i++) {
+        packed = msg_pack(gwlist_get(msgs, i));
+        /* the frame conn_write_withlen() would write: length, then the message */
+        encode_network_long(length, octstr_len(packed));
+        octstr_append_data(frames, (char *)length, sizeof(length));
+        octstr_append(frames, packed);
+        octstr_destroy(packed);
+    }
+    return frames;
+}
+
+long bearerbox_link_write(BearerboxLink *link, Octstr *frames)
+{
+    long session;
+
+    mutex_lock(link->lock);
+    session = link->session;
+    if (link->conn != NULL && conn_write(link->conn, frames) == -1)
+        session = -1;
+    mutex_unlock(link->lock);
+    return session;
+}
+
 long bearerbox_link_session(BearerboxLink *link)
 {
     long session;

@@ -553,15 +553,13 @@ static void label_text(char *label, size_t size, OutgoingText *text)
         snprintf(label, size, "notification %ld", text->notification_id);
 }
 
-/* Write one claimed text; a text that could not be written at all goes in UNSENT. */
-static void submit(Box *box, OutgoingText *text, List *unsent)
+/* Track TEXT, written in SESSION (from bearerbox_link_write()); a text
+ * that was not written at all (no connection) goes in UNSENT. */
+static void record_submitted(Box *box, OutgoingText *text, long session, List *unsent)
 {
-    Msg *msg = message_for_text(text, box->config);
-    long session = msg == NULL ? -1 : bearerbox_link_send(box->link, msg);
     InFlight *flight;
 
     if (session == 0) {
-        msg_destroy(msg);
         gwlist_append(unsent, octstr_duplicate(text->message_id));
         return;
     }
@@ -580,25 +578,73 @@ static void submit(Box *box, OutgoingText *text, List *unsent)
     log_submitted(flight, text);
 }
 
+/* The messages for TEXTS, whose order they keep. A text that cannot be
+ * made a message is taken out of TEXTS into UNSENT (never left). */
+static List *messages_for(Box *box, List *texts, List *unsent)
+{
+    List *msgs = gwlist_create();
+    OutgoingText *text;
+    Msg *msg;
+    long i = 0;
+
+    while (i < gwlist_len(texts)) {
+        text = gwlist_get(texts, i);
+        msg = message_for_text(text, box->config);
+        if (msg == NULL) {
+            gwlist_append(unsent, octstr_duplicate(text->message_id));
+            gwlist_delete(texts, i, 1);
+            outgoing_text_destroy(text);
+            continue;
+        }
+        gwlist_append(msgs, msg);
+        i++;
+    }
+    return msgs;
+}
+
+/*
+ * Claim a batch and write it to bearerbox. The claim is a transaction
+ * committed only once the batch is packed, and the batch is then written
+ * in one go: a box killed while PostgreSQL runs the claim, or while the
+ * texts are prepared, leaves them pending (the server rolls back what a
+ * dead client left open), and the gap between the commit and the write,
+ * where a kill would leave texts claimed that no box wrote, is one system
+ * call. Those (and a commit whose outcome is unknown) are never resent
+ * blindly: they end unconfirmed, for a person.
+ */
 static int claim_and_submit(Box *box)
 {
-    long room = box->config->box.max_pending - box->in_flight_count;
-    List *texts, *unsent;
+    long room = box->config->box.max_pending - box->in_flight_count, session;
+    List *texts, *unsent, *msgs;
     OutgoingText *text;
-    Octstr *error = NULL;
+    Octstr *frames, *error = NULL;
 
     box->backlog = 0;
     if (room <= 0 || bearerbox_link_session(box->link) == 0)
         return 0;
-    texts = notification_claim_batch(box->db, box->config->box.id, room, &error);
-    if (texts == NULL) {
+    if (db_command(box->db, "begin", 0, NULL, &error) < 0 ||
+        (texts = notification_claim_batch(box->db, box->config->box.id, room, &error)) == NULL) {
+        db_rollback(box->db);
         database_failed(box, "claiming texts", error);
         return -1;
     }
     box->backlog = gwlist_len(texts) == room;
     unsent = gwlist_create();
+    msgs = messages_for(box, texts, unsent);
+    frames = bearerbox_link_pack(msgs);
+    gwlist_destroy(msgs, msg_destroy_item);
+    if (db_command(box->db, "commit", 0, NULL, &error) < 0) {
+        db_rollback(box->db);
+        octstr_destroy(frames);
+        gwlist_destroy(texts, outgoing_text_destroy_item);
+        gwlist_destroy(unsent, octstr_destroy_item);
+        database_failed(box, "committing a claim (its texts were not written)", error);
+        return -1;
+    }
+    session = gwlist_len(texts) > 0 ? bearerbox_link_write(box->link, frames) : 0;
+    octstr_destroy(frames);
     while ((text = gwlist_extract_first(texts)) != NULL) {
-        submit(box, text, unsent);
+        record_submitted(box, text, session, unsent);
         outgoing_text_destroy(text);
     }
     gwlist_destroy(texts, NULL);

@@ -162,6 +162,11 @@ int db_command(PGconn *conn, const char *sql, int n, const char *const *values, 
     return 0;
 }
 
+void db_rollback(PGconn *conn)
+{
+    PQclear(PQexec(conn, "rollback"));
+}
+
 /* The number of column NAME; panics when RESULT has none of that name. */
 static int column(PGresult *result, const char *name)
 {

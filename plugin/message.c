@@ -18,6 +18,11 @@ void outgoing_text_destroy(OutgoingText *text)
     gw_free(text);
 }
 
+void outgoing_text_destroy_item(void *text)
+{
+    outgoing_text_destroy(text);
+}
+
 /* Kannel carries 7-bit text as UTF-8 and converts it at the SMSC driver;
  * UCS-2 must already be UTF-16 big-endian. */
 static void set_text(Msg *msg, Octstr *body)

@@ -538,6 +538,35 @@ static void test_plan_is_idempotent(void **state)
     assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\n");
 }
 
+/* One planning run at a time: a box that finds another run under way skips
+ * its own at once (that run settles the same days) and goes on to claim;
+ * absencectl's run waits its turn. */
+static void test_a_box_skips_planning_while_another_run_plans(void **state)
+{
+    const char *keys[] = {"dbname", NULL}, *values[] = {"absence_test_policy", NULL};
+    PGconn *other = PQconnectdbParams(keys, values, 0);
+    PGresult *result;
+
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(other, "begin", SQL_END);
+    test_db_exec(other, "select pg_advisory_xact_lock(hashtext('absence.plan'))", SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    assert_octstr_equal(fx_texts(db), "");
+    test_db_exec(db, "savepoint before_wait", SQL_END);
+    test_db_exec(db, "set local lock_timeout = '100ms'", SQL_END);
+    result = PQexec(db, "select * from absence.plan(absence.policy_settings(), "
+                        "'2026-06-15 10:20+01')");
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(result, PG_DIAG_SQLSTATE), "55P03");
+    PQclear(result);
+    test_db_exec(db, "rollback to savepoint before_wait", SQL_END);
+    test_db_exec(other, "commit", SQL_END);
+    PQfinish(other);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
+}
+
 /* An absence in lesson 1 (tomorrow, 09:00-10:00 by the database's clock,
  * register on time) for S1, whose parent 101 would be texted. */
 static void absent_tomorrow(void)
@@ -1052,6 +1081,7 @@ int main(void)
         DB_TEST(test_text_that_does_not_fit_is_settled_unsent),
         DB_TEST(test_recipients_show_texts_and_skips_without_writing),
         DB_TEST(test_plan_is_idempotent),
+        DB_TEST(test_a_box_skips_planning_while_another_run_plans),
         DB_TEST(test_planning_ahead_of_the_clock_settles_nothing),
         DB_TEST(test_planning_ahead_that_settles_nothing_is_allowed),
         DB_TEST(test_plan_takes_its_settings_from_the_config_file),

@@ -221,9 +221,12 @@ $$;
 
 -- Settle every student-day whose trigger is due (or has expired unplanned)
 -- at p_at (default: the database's clock), with plan_days(). Idempotent and
--- safe to run from several boxes at once: a student-day is settled by
--- exactly one of them (the one that loses a deadlock to another leaves the
--- days to it). One student's bad rows never stop the others: if
+-- safe to run from several boxes at once: one run plans at a time. A box
+-- (p_box_id set) that finds another run under way skips its own, since
+-- that run settles the same student-days, and goes on to claim instead of
+-- waiting behind it; a run from absencectl (no box) waits its turn. Should
+-- two runs still collide (a deadlock with the MIS's writes, say), the
+-- losing run leaves the days to the other. One student's bad rows never stop the others: if
 -- planning everyone together fails, each student is planned alone
 -- (plan_each) and those that still fail are set aside with the error in
 -- absence.plan_quarantine, to be tried again at every run.
@@ -256,6 +259,12 @@ declare
     v_concern record;
 begin
     if exists (select 1 from absence.sending_paused()) then
+        return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
+        return;
+    end if;
+    if p_box_id is null then
+        perform pg_advisory_xact_lock(hashtext('absence.plan'));
+    elsif not pg_try_advisory_xact_lock(hashtext('absence.plan')) then
         return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
         return;
     end if;
