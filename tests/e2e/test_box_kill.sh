@@ -4,8 +4,6 @@
 # new run, and what could not be confirmed is marked unconfirmed, not resent.
 . "$(dirname "$0")/lib.sh"
 E2E_CONFIRM_TIMEOUT=5
-# a kill between a claim and its write holds that text for a person
-E2E_HELD_ALLOWED=1
 e2e_begin box-kill 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 conf_set "$RUN/bearerbox.conf" smsc throughput 40
