@@ -538,6 +538,111 @@ static void test_plan_is_idempotent(void **state)
     assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\n");
 }
 
+/* A run after the first looks only at what changed: the lessons that fell
+ * due since the last run's instant, and the student-days whose marks,
+ * register or student the triggers noted (absence.plan_change). */
+static void test_a_run_looks_at_what_changed_since_the_last(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_student(db, "S2", "C01");
+    fx_mark(db, 1, "S2", "/");
+    fx_parent(db, 102, "S2", "07700 900102");
+    fx_student(db, "S3", "X01");
+    fx_mark(db, 1, "S3", "O");
+    fx_parent(db, 103, "S3", "07700 900103");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select planned_through = $1::timestamptz, absent_marks "
+                                     "from absence.plan_state",
+                                     AT("10:20"), SQL_END),
+                        "t|{O}\n");
+    /* nothing changed: nothing noted, nothing planned */
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.plan_change", SQL_END),
+                        "0");
+    assert_octstr_equal(fx_plan(db, AT("10:21")), "0|0|0|0|0");
+    /* the register corrected: S2 was absent after all; S3's status now counts */
+    fx_mark(db, 1, "S2", "O");
+    test_db_exec(db, "update absence.student set status_code = 'C02' where student_id = 'S3'",
+                 SQL_END);
+    assert_octstr_equal(test_db_rows(db,
+                                     "select student_id, school_day from absence.plan_change "
+                                     "order by 1",
+                                     SQL_END),
+                        "S2|2026-06-15\nS3|2026-06-15\n");
+    assert_octstr_equal(fx_plan(db, AT("10:22")), "2|2|0|0|0");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.plan_change", SQL_END),
+                        "0");
+    /* a lesson ending after the last run falls due by the clock alone */
+    fx_student(db, "S4", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S4", "O");
+    fx_parent(db, 104, "S4", "07700 900104");
+    test_db_exec(db, "delete from absence.plan_change", SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("11:19")), "0|0|0|0|0");
+    assert_octstr_equal(fx_plan(db, AT("11:20")), "1|1|0|0|0");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S2|102|+447700900102|pending\n"
+                                      "S3|103|+447700900103|pending\n"
+                                      "S4|104|+447700900104|pending\n");
+}
+
+/* The note is what makes a late change count: without it an incremental
+ * run does not see the change; a run with other settings, or before the
+ * watermark, looks at the whole window and does. */
+static void test_other_settings_look_at_the_whole_window(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|0|0");
+    fx_student(db, "S2", "C01");
+    fx_mark(db, 1, "S2", "O");
+    fx_parent(db, 102, "S2", "07700 900102");
+    test_db_exec(db, "delete from absence.plan_change", SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:21")), "0|0|0|0|0");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select student_days, texts_planned from absence.plan("
+                                     "absence.policy_settings('{\"max-segments\": 2}'), "
+                                     "$1::timestamptz, 'test-box')",
+                                     AT("10:22"), SQL_END),
+                        "1|1\n");
+    /* a replay before the watermark leaves it where it is */
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "0|0|0|0|0");
+    assert_octstr_equal(test_db_value(db,
+                                      "select planned_through = $1::timestamptz "
+                                      "from absence.plan_state",
+                                      AT("10:22"), SQL_END),
+                        "t");
+}
+
+/* The box wakes when the next text falls due: a lesson's end plus
+ * send-delay, or a planned text's due time. */
+static void test_next_due_is_the_next_text_falling_due(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_lesson(db, 2, AT("10:00"), AT("11:00"), AT("10:05"));
+    fx_mark(db, 2, "S1", "/");
+    fx_lesson(db, 3, AT("11:00"), AT("12:00"), AT("11:05"));
+    fx_mark(db, 3, "S1", "O");
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.next_due(absence.policy_settings(), $1) "
+                                      "= $2::timestamptz",
+                                      AT("10:00"), AT("10:20"), SQL_END),
+                        "t");
+    /* lesson 2 has no absence: the next is lesson 3's */
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.next_due(absence.policy_settings(), $1) "
+                                      "= $2::timestamptz",
+                                      AT("10:20"), AT("12:20"), SQL_END),
+                        "t");
+    assert_octstr_equal(test_db_value(db,
+                                      "select absence.next_due(absence.policy_settings(), $1) "
+                                      "is null",
+                                      AT("12:20"), SQL_END),
+                        "t");
+}
+
 /* One planning run at a time: a box that finds another run under way skips
  * its own at once (that run settles the same days) and goes on to claim;
  * absencectl's run waits its turn. */
@@ -1082,6 +1187,9 @@ int main(void)
         DB_TEST(test_recipients_show_texts_and_skips_without_writing),
         DB_TEST(test_plan_is_idempotent),
         DB_TEST(test_a_box_skips_planning_while_another_run_plans),
+        DB_TEST(test_a_run_looks_at_what_changed_since_the_last),
+        DB_TEST(test_other_settings_look_at_the_whole_window),
+        DB_TEST(test_next_due_is_the_next_text_falling_due),
         DB_TEST(test_planning_ahead_of_the_clock_settles_nothing),
         DB_TEST(test_planning_ahead_that_settles_nothing_is_allowed),
         DB_TEST(test_plan_takes_its_settings_from_the_config_file),

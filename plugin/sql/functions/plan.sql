@@ -13,9 +13,13 @@ $$;
 
 -- The triggers plan() acts on at P_AT, everyone's (P_STUDENT_ID null) or
 -- one student's: due, expired unplanned, too long to send, or with an ID
--- that cannot be texted; the days already settled left out.
+-- that cannot be texted; the days already settled left out. With P_SINCE
+-- (a run's watermark) only what can have changed since: see
+-- policy_triggers().
 create function absence.plan_triggers(p_cfg absence.policy_config, p_at timestamptz,
-                                      p_student_id text)
+                                      p_student_id text, p_since timestamptz default null,
+                                      p_changed_students text[] default null,
+                                      p_changed_days date[] default null)
 returns table (student_id text, school_day date, lesson_id bigint, mark text,
                due_at timestamptz, expires_at timestamptz, body text,
                state absence.trigger_state)
@@ -25,7 +29,9 @@ as $$
            t.state
     from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
                                  p_at - make_interval(secs => (p_cfg).send_delay),
-                                 p_student_id, true) t
+                                 p_student_id, true,
+                                 p_since - make_interval(secs => (p_cfg).send_delay),
+                                 p_changed_students, p_changed_days) t
     where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
 $$;
 
@@ -41,7 +47,10 @@ create function absence.plan_days(
     p_cfg absence.policy_config,
     p_at timestamptz,
     p_box_id text,
-    p_student_id text)
+    p_student_id text,
+    p_since timestamptz default null,
+    p_changed_students text[] default null,
+    p_changed_days date[] default null)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
     guardians_skipped integer, days_too_long integer, days_quarantined integer)
@@ -49,7 +58,8 @@ language sql
 as $$
     with trig as (
         select t.*
-        from absence.plan_triggers(p_cfg, p_at, p_student_id) t
+        from absence.plan_triggers(p_cfg, p_at, p_student_id, p_since, p_changed_students,
+                                   p_changed_days) t
         where (p_student_id is not null or not exists (
                 select 1 from absence.plan_quarantine q
                  where q.student_key = md5(t.student_id) and q.school_day = t.school_day
@@ -219,14 +229,194 @@ as $$
     select count(*)::integer from resolved
 $$;
 
+-- Record that a run covered everything due at P_AT with settings P_CFG
+-- (fingerprint P_KEY): the next run starts from here, and the triggers
+-- below note changes with these absent marks, zone and look-back.
+create function absence.plan_watermark(p_cfg absence.policy_config, p_at timestamptz,
+                                       p_key text)
+returns void
+language sql
+as $$
+    insert into absence.plan_state as s
+        (only_row, planned_through, settings_key, absent_marks, timezone, lookback, updated_at)
+    values (true, p_at, p_key, (p_cfg).absent_marks, (p_cfg).timezone,
+            p_at - absence.plan_window_from(p_cfg, p_at), now())
+    on conflict (only_row) do update
+        set planned_through = excluded.planned_through, settings_key = excluded.settings_key,
+            absent_marks = excluded.absent_marks, timezone = excluded.timezone,
+            lookback = excluded.lookback, updated_at = excluded.updated_at
+$$;
+
+-- The planner's note of what the MIS changed (absence.plan_change): the
+-- student-days of marks inserted, deleted or changed, of lessons whose
+-- times or register changed, and of students whose status changed, when
+-- the mark is absent by the last run's settings and the lesson still in
+-- its window. Nothing before the first run, which looks at everything.
+-- Each noting statement wakes the boxes (NOTIFY absence_plan). The
+-- functions run as the schema's owner, so the MIS needs no right on the
+-- note to write its registers (nor a change of roles at the upgrade).
+create function absence.wake_planner(p_noted integer)
+returns void
+language sql
+as $$
+    select case when p_noted > 0 then pg_notify('absence_plan', '') end
+$$;
+
+create function absence.plan_note_marks()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_noted integer;
+begin
+    if tg_op = 'UPDATE' then
+        insert into absence.plan_change (student_id, school_day)
+        select distinct c.student_id, (l.starts_at at time zone s.timezone)::date
+          from ((select lesson_id, student_id, mark from new_marks
+                 except select lesson_id, student_id, mark from old_marks)
+                union all
+                (select lesson_id, student_id, mark from old_marks
+                 except select lesson_id, student_id, mark from new_marks)) c
+          join absence.lesson l on l.lesson_id = c.lesson_id
+          cross join absence.plan_state s
+         where c.mark = any (s.absent_marks) and l.ends_at >= s.planned_through - s.lookback;
+    else
+        insert into absence.plan_change (student_id, school_day)
+        select distinct c.student_id, (l.starts_at at time zone s.timezone)::date
+          from changed_marks c
+          join absence.lesson l on l.lesson_id = c.lesson_id
+          cross join absence.plan_state s
+         where c.mark = any (s.absent_marks) and l.ends_at >= s.planned_through - s.lookback;
+    end if;
+    get diagnostics v_noted = row_count;
+    perform absence.wake_planner(v_noted);
+    return null;
+end
+$$;
+
+create function absence.plan_note_lessons()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_noted integer;
+begin
+    -- the day before and after a move: both may have changed
+    insert into absence.plan_change (student_id, school_day)
+    select distinct m.student_id, (d.starts_at at time zone s.timezone)::date
+      from new_lessons n
+      join old_lessons o on o.lesson_id = n.lesson_id
+      cross join lateral (values (n.starts_at, n.ends_at), (o.starts_at, o.ends_at))
+                 d (starts_at, ends_at)
+      join absence.attendance_mark m on m.lesson_id = n.lesson_id
+      cross join absence.plan_state s
+     where (n.starts_at, n.ends_at, n.register_marked_at)
+               is distinct from (o.starts_at, o.ends_at, o.register_marked_at)
+       and m.mark = any (s.absent_marks) and d.ends_at >= s.planned_through - s.lookback;
+    get diagnostics v_noted = row_count;
+    perform absence.wake_planner(v_noted);
+    return null;
+end
+$$;
+
+create function absence.plan_note_students()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_noted integer;
+begin
+    insert into absence.plan_change (student_id, school_day)
+    select distinct m.student_id, (l.starts_at at time zone s.timezone)::date
+      from new_students n
+      join old_students o on o.student_id = n.student_id
+      cross join absence.plan_state s
+      join absence.attendance_mark m
+        on m.student_id = n.student_id and m.mark = any (s.absent_marks)
+      join absence.lesson l on l.lesson_id = m.lesson_id
+     where n.status_code is distinct from o.status_code
+       and l.ends_at >= s.planned_through - s.lookback;
+    get diagnostics v_noted = row_count;
+    perform absence.wake_planner(v_noted);
+    return null;
+end
+$$;
+
+create trigger attendance_mark_inserted_for_plan
+    after insert on absence.attendance_mark
+    referencing new table as changed_marks
+    for each statement execute function absence.plan_note_marks();
+create trigger attendance_mark_updated_for_plan
+    after update on absence.attendance_mark
+    referencing old table as old_marks new table as new_marks
+    for each statement execute function absence.plan_note_marks();
+create trigger attendance_mark_deleted_for_plan
+    after delete on absence.attendance_mark
+    referencing old table as changed_marks
+    for each statement execute function absence.plan_note_marks();
+create trigger lesson_updated_for_plan
+    after update on absence.lesson
+    referencing old table as old_lessons new table as new_lessons
+    for each statement execute function absence.plan_note_lessons();
+create trigger student_updated_for_plan
+    after update on absence.student
+    referencing old table as old_students new table as new_students
+    for each statement execute function absence.plan_note_students();
+
+-- The next instant after P_AT at which planning has something new to look
+-- at: an absent lesson's text falling due, or a planned text (a concern's,
+-- say) or a confirmation falling due; null when none is known. The box
+-- wakes then, with plan-interval as a fallback and NOTIFY absence_plan for
+-- the MIS's changes.
+create function absence.next_due(p_cfg absence.policy_config, p_at timestamptz default now())
+returns timestamptz
+language sql stable
+as $$
+    select least(
+        (select l.ends_at + make_interval(secs => (p_cfg).send_delay)
+           from absence.lesson l
+          where l.ends_at > p_at - make_interval(secs => (p_cfg).send_delay)
+            and exists (select 1 from absence.attendance_mark m
+                         where m.lesson_id = l.lesson_id
+                           and m.mark = any ((p_cfg).absent_marks))
+          order by l.ends_at
+          limit 1),
+        (select min(n.due_at) from absence.notification n
+          where n.status = 'pending' and n.due_at > p_at),
+        (select min(c.due_at) from absence.confirmation_text c
+          where c.status = 'pending' and c.due_at > p_at),
+        (select min(a.text_due_at) from absence.attendance_concern a
+          where a.text_due_at > p_at and a.texts_planned_at is null))
+$$;
+
+-- The note of changes (absence.plan_change) read and emptied in one
+-- statement: a change written meanwhile stays for the next run, and a run
+-- that fails puts these back. As the owner, like the triggers writing it.
+create function absence.take_plan_changes(out students text[], out days date[])
+language sql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+    with gone as (delete from absence.plan_change returning student_id, school_day)
+    select array_agg(student_id), array_agg(school_day) from gone
+$$;
+
 -- Settle every student-day whose trigger is due (or has expired unplanned)
 -- at p_at (default: the database's clock), with plan_days(). Idempotent and
 -- safe to run from several boxes at once: one run plans at a time. A box
 -- (p_box_id set) that finds another run under way skips its own, since
 -- that run settles the same student-days, and goes on to claim instead of
--- waiting behind it; a run from absencectl (no box) waits its turn. Should
--- two runs still collide (a deadlock with the MIS's writes, say), the
--- losing run leaves the days to the other. One student's bad rows never stop the others: if
+-- waiting behind it; a run from absencectl (no box) waits its turn. A run
+-- that loses a deadlock (with the MIS's writes, say) leaves its days to the
+-- next run. A run costs what changed: it looks at the days that have
+-- become due since the watermark of the last run (absence.plan_state) and
+-- at those whose marks, register or student changed since
+-- (absence.plan_change, emptied as it reads it); with other settings, no
+-- watermark, or p_at before it, at the whole window. Only a run at or
+-- after the watermark, and not ahead of the clock, moves it. One student's
+-- bad rows never stop the others: if
 -- planning everyone together fails, each student is planned alone
 -- (plan_each) and those that still fail are set aside with the error in
 -- absence.plan_quarantine, to be tried again at every run.
@@ -257,6 +447,13 @@ declare
     v_retried record;
     v_opened integer;
     v_concern record;
+    v_key constant text := md5(p_cfg::text);
+    v_state absence.plan_state;
+    v_advances boolean;
+    v_planned boolean := true;
+    v_since timestamptz;
+    v_students text[];
+    v_days date[];
 begin
     if exists (select 1 from absence.sending_paused()) then
         return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
@@ -270,20 +467,33 @@ begin
     end if;
     -- the students set aside after an error before this run: tried alone
     v_retry := absence.quarantined_students(p_cfg, v_at);
+    select * into v_state from absence.plan_state;
+    v_advances := v_at <= now() and (not found or v_at >= v_state.planned_through);
+    if v_advances and v_state.settings_key = v_key then
+        v_since := v_state.planned_through;
+    end if;
     begin
-        select * into v_done from absence.plan_days(p_cfg, v_at, p_box_id, null);
+        if v_advances then
+            select * into v_students, v_days from absence.take_plan_changes();
+        end if;
+        select * into v_done
+          from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days);
     exception when deadlock_detected or serialization_failure or lock_not_available then
-        -- another box is settling the same student-days: they are its, and
-        -- this run, whose writes are undone, leaves them to it
+        -- this run's writes are undone: its days are left to the next run
+        v_planned := false;
         select 0 as student_days, 0 as texts_planned, 0 as texts_expired,
                0 as guardians_skipped, 0 as days_too_long, 0 as days_quarantined
           into v_done;
     when others then
+        -- each student alone, over the whole window: the watermark may move
         select * into v_done
           from absence.plan_each(p_cfg, v_at, p_box_id, absence.plan_students(p_cfg, v_at));
     end;
     select * into v_retried from absence.plan_each(p_cfg, v_at, p_box_id, v_retry);
     perform absence.resolve_quarantine(p_cfg, v_at, v_run);
+    if v_advances and v_planned then
+        perform absence.plan_watermark(p_cfg, v_at, v_key);
+    end if;
     if v_at > now() and v_done.student_days + v_retried.student_days > 0 then
         raise exception 'planning at % would settle % student-days ahead of the database''s '
                         'clock (%): a register corrected before then could no longer stop a text',

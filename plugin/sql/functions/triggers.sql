@@ -70,13 +70,21 @@ $$;
 -- its timing, the rendered text, and its state at p_at. The first state
 -- that applies wins, in the order of the type above. p_unsettled_only
 -- leaves out the days already settled (the planner's view).
+-- With p_since (the planner's watermark, plan.sql), only the days with an
+-- absent lesson ending after p_since, the days in p_changed_students and
+-- p_changed_days (pairs: marks, register or student changed since) and the
+-- days set aside and still open: everything whose state can have changed
+-- since a run that looked at the window up to p_since.
 create function absence.policy_triggers(
     p_cfg absence.policy_config,
     p_at timestamptz,
     p_from timestamptz,
     p_to timestamptz,
     p_student_id text default null,
-    p_unsettled_only boolean default false)
+    p_unsettled_only boolean default false,
+    p_since timestamptz default null,
+    p_changed_students text[] default null,
+    p_changed_days date[] default null)
 returns table (
     student_id text, school_day date, lesson_id bigint,
     lesson_starts_at timestamptz, lesson_ends_at timestamptz, register_marked_at timestamptz,
@@ -85,13 +93,26 @@ returns table (
 language sql stable
 as $$
     with candidate as (
-        select distinct m.student_id,
-               (l.starts_at at time zone (p_cfg).timezone)::date as school_day
+        select m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day
         from absence.lesson l
         join absence.attendance_mark m on m.lesson_id = l.lesson_id
-        where l.ends_at between p_from and p_to
+        -- greatest() ignores a null p_since; timestamps count microseconds
+        where l.ends_at >= greatest(p_from, p_since + interval '1 microsecond')
+          and l.ends_at <= p_to
           and m.mark = any ((p_cfg).absent_marks)
           and (p_student_id is null or m.student_id = p_student_id)
+        union
+        select c.student_id, c.school_day
+        from unnest(p_changed_students, p_changed_days) c (student_id, school_day)
+        where p_since is not null
+          and c.school_day >= (p_from at time zone (p_cfg).timezone)::date
+          and (p_student_id is null or c.student_id = p_student_id)
+        union
+        select q.student_id, q.school_day
+        from absence.plan_quarantine q
+        where p_since is not null and q.resolved_at is null
+          and q.school_day >= (p_from at time zone (p_cfg).timezone)::date
+          and (p_student_id is null or q.student_id = p_student_id)
     ), open_candidate as (
         select c.*
         from candidate c
