@@ -20,7 +20,8 @@ typedef struct BearerboxLink BearerboxLink;
 /*
  * Start keeping a connection to HOST:PORT as BOX_ID. Every Msg read (acks,
  * sms, reports) is produced to INBOX, which the link registers as a
- * producer of; the consumer owns and destroys them.
+ * producer of; the consumer owns and destroys them. The calling thread
+ * consumes them: each message wakes it from gwthread_sleep().
  */
 BearerboxLink *bearerbox_link_start(Octstr *host, long port, Octstr *box_id, List *inbox);
 

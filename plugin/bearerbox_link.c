@@ -15,6 +15,7 @@ struct BearerboxLink {
     Octstr *box_id;
     Octstr *address;
     List *inbox;
+    long reader;      /* the thread reading INBOX: woken at each message */
     Mutex *lock;      /* guards conn and session against the writer */
     Connection *conn; /* NULL while disconnected */
     long session;     /* current session, 0 while disconnected */
@@ -65,6 +66,7 @@ static LinkEnd read_messages(BearerboxLink *link, Connection *conn)
                 return LINK_SHUTDOWN;
         } else if (msg_type(msg) == sms || msg_type(msg) == ack) {
             gwlist_produce(link->inbox, msg);
+            gwthread_wakeup(link->reader);
         } else {
             msg_destroy(msg);
         }
@@ -114,6 +116,7 @@ BearerboxLink *bearerbox_link_start(Octstr *host, long port, Octstr *box_id, Lis
 {
     BearerboxLink *link = gw_malloc(sizeof(*link));
 
+    link->reader = gwthread_self();
     link->host = octstr_duplicate(host);
     link->port = port;
     link->box_id = octstr_duplicate(box_id);

@@ -10,6 +10,7 @@
 #include "migrate.h"
 #include "notification.h"
 #include "pause.h"
+#include "plan_wake.h"
 #include "phone.h"
 #include "policy.h"
 #include "reply.h"
@@ -38,7 +39,9 @@ struct Box {
     List *reports;        /* report Msg * not yet committed (nor acknowledged) */
     List *replies;        /* parents' texts (MO Msg *) not yet stored (nor acknowledged) */
     Octstr *started_at;   /* the database's clock when the box started */
-    time_t next_tick;     /* next plan/expire/sweep/heartbeat */
+    time_t next_tick;     /* next expire/sweep/heartbeat, and a plan whatever is due */
+    double next_plan_at;  /* next planning run (plan_wake_clock()): a text falls due */
+    int plan_wanted;      /* the MIS changed something: plan at the next step */
     int backlog;          /* the last claim filled its batch: more may be due */
     BoxStatus status;     /* what the admin interface shows, published after each step */
     BoxStatus summarised; /* status at the last summary line in the log */
@@ -101,7 +104,8 @@ int box_open_database(Box *box, volatile sig_atomic_t *stop, Octstr **problem)
     if (box->db == NULL)
         return -1;
     if (migrate_check(box->db, &absence_schema, problem) < 0 ||
-        heartbeat_claim_id(box->db, box->config->box.id, problem) < 0)
+        heartbeat_claim_id(box->db, box->config->box.id, problem) < 0 ||
+        plan_wake_listen(box->db, problem) < 0)
         return -1;
     rows = db_query(box->db, "select now()::text as now", 0, NULL, problem);
     if (rows == NULL)
@@ -146,7 +150,13 @@ static int database_ready(Box *box)
         database_failed(box, "taking the box id", problem);
         return 0;
     }
+    if (plan_wake_listen(box->db, &problem) < 0) {
+        database_failed(box, "listening for the MIS's changes", problem);
+        return 0;
+    }
     info(0, "absencebox: reconnected to PostgreSQL");
+    /* what changed while the box was away is noted: plan at once */
+    box->plan_wanted = 1;
     return 1;
 }
 
@@ -182,12 +192,15 @@ static void sort_message(Box *box, Msg *msg)
         refuse_incoming(box, msg);
 }
 
-/* Take everything in the inbox, waiting up to WAIT_S for the first. */
-static void collect(Box *box, long wait_s)
+/* Take everything in the inbox, waiting up to WAIT_S for the first (the
+ * link wakes this thread at each message). */
+static void collect(Box *box, double wait_s)
 {
-    Msg *msg =
-        wait_s > 0 ? gwlist_timed_consume(box->inbox, wait_s) : gwlist_extract_first(box->inbox);
+    Msg *msg;
 
+    if (wait_s > 0 && gwlist_len(box->inbox) == 0)
+        gwthread_sleep(wait_s);
+    msg = gwlist_extract_first(box->inbox);
     while (msg != NULL) {
         sort_message(box, msg);
         msg = gwlist_extract_first(box->inbox);
@@ -523,15 +536,51 @@ static int read_pause(Box *box)
     return 0;
 }
 
+/* When to plan next: the instant the next text falls due, at most
+ * plan-interval from now. */
+static int schedule_plan(Box *box)
+{
+    Octstr *error = NULL;
+    double wait_s = plan_wake_next_due_in(box->db, box->config,
+                                          (double)box->config->box.plan_interval_s, &error);
+
+    if (wait_s < 0) {
+        database_failed(box, "finding when the next text falls due", error);
+        return -1;
+    }
+    box->next_plan_at = plan_wake_clock() + wait_s;
+    return 0;
+}
+
+/* Plan when a text falls due or the MIS changed something (a run costs
+ * what changed); every plan-interval, plan whatever happens and keep house:
+ * heartbeat, pause, expiry, unconfirmed texts, today's counts. */
 static int periodic(Box *box)
 {
-    if (time(NULL) < box->next_tick)
-        return 0;
-    log_summary(box);
-    if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || read_pause(box) < 0 ||
-        plan(box) < 0 || sweep(box) < 0 || count_texts(box) < 0)
+    int housekeeping = time(NULL) >= box->next_tick;
+    int notified = plan_wake_notified(box->db);
+
+    if (notified < 0) {
+        database_failed(box, "reading PostgreSQL's notifications", db_error(box->db, NULL));
         return -1;
-    box->next_tick = time(NULL) + box->config->box.plan_interval_s;
+    }
+    if (notified > 0)
+        box->plan_wanted = 1;
+    if (!housekeeping && !box->plan_wanted && plan_wake_clock() < box->next_plan_at)
+        return 0;
+    if (housekeeping) {
+        log_summary(box);
+        if (record_heartbeat(box, bearerbox_link_session(box->link) > 0) < 0 || read_pause(box) < 0)
+            return -1;
+    }
+    box->plan_wanted = 0;
+    if (plan(box) < 0 || schedule_plan(box) < 0)
+        return -1;
+    if (housekeeping) {
+        if (sweep(box) < 0 || count_texts(box) < 0)
+            return -1;
+        box->next_tick = time(NULL) + box->config->box.plan_interval_s;
+    }
     return 0;
 }
 
@@ -668,8 +717,14 @@ static void publish_status(Box *box)
 static void step(Box *box, int may_claim)
 {
     int busy = may_claim && box->backlog && box->in_flight_count < box->config->box.max_pending;
+    double wait_s = box->next_plan_at - plan_wake_clock();
 
-    collect(box, busy ? 0 : 1);
+    /* idle: until the next plan is due, a second at most (the link wakes
+     * the box for bearerbox's messages, the next step reads notifications);
+     * while the database is away, a second */
+    if (time(NULL) < box->db_paused_until || wait_s > 1.0)
+        wait_s = 1.0;
+    collect(box, busy ? 0 : wait_s);
     forget_lost_session(box);
     if (database_ready(box) && apply_acks(box) == 0 && apply_reports(box) == 0 &&
         apply_replies(box) == 0 && periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
