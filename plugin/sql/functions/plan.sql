@@ -88,12 +88,18 @@ as $$
         on conflict do nothing
         returning d.student_id, d.school_day, d.outcome
     ), outcome as (
+        -- the days settled here are trig's (it leaves out those settled
+        -- before, and runs are one at a time: see plan()), so their
+        -- outcome comes from trig, not from a join with settled, which the
+        -- planner, blind to either's size, made quadratic; a day settled
+        -- twice all the same gets no second text: notification's key is
+        -- one per student, day and number
         select t.student_id, t.school_day, t.lesson_id, t.due_at, t.expires_at, t.body,
-               s.outcome, g.guardian_id, g.recipient, g.skip_reason
+               case t.state when 'due' then 'planned' else 'expired' end as outcome,
+               g.guardian_id, g.recipient, g.skip_reason
         from trig t
-        join settled s on s.student_id = t.student_id and s.school_day = t.school_day
         cross join lateral absence.guardian_checks(p_cfg, t.student_id) g
-        where s.outcome in ('planned', 'expired')
+        where t.state in ('due', 'expired')
     ), texts as (
         insert into absence.notification as n
             (student_id, guardian_id, lesson_id, school_day, recipient, body, status,

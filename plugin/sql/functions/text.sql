@@ -8,16 +8,17 @@ create function absence.gsm_septets(p_text text)
 returns integer
 language sql immutable strict
 as $$
-    with alphabet(basic, extension) as (values (
-        '@£$¥èéùìòÇ' || chr(10) || 'Øø' || chr(13) || 'ÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&''()*+,-./'
-            || '0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿'
-            || 'abcdefghijklmnopqrstuvwxyzäöñüà',
-        chr(12) || '^{}\[~]|€'))
+    -- regular expressions, which PostgreSQL compiles once per session:
+    -- translate() with the whole alphabet cost a tenth of a millisecond a
+    -- text, the largest part of planning one
     select case
-        when translate(p_text, basic || extension, '') <> '' then null
-        else 2 * length(p_text) - length(translate(p_text, extension, ''))
+        when p_text !~ ('^[@£$¥èéùìòÇ' || chr(10) || 'Øø' || chr(13)
+                        || 'ÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&''()*+,./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà'
+                        || chr(12) || '{}~|€\^\[\]\\-]*$') then null
+        else length(p_text)
+             + length(p_text) - length(regexp_replace(p_text,
+                   '[' || chr(12) || '{}~|€\^\[\]\\]', '', 'g'))
     end
-    from alphabet
 $$;
 
 -- UTF-16 code units the text takes as UCS-2 (characters beyond U+FFFF take two).
