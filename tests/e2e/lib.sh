@@ -258,6 +258,24 @@ e2e_bearerbox_conf() {
     sqlite3 "$RUN/dlr.sqlite" <"$E2E_SRC/conf/kannel-dlr.sqlite.sql" >/dev/null
 }
 
+# e2e_redis_dlr_conf: $RUN/bearerbox.conf (from e2e_bearerbox_conf) switched
+# to dlr-storage = redis as its commented redis-connection block says: the
+# block's "#key = value" lines taken as they are ("##" lines dropped), on
+# the test's redis-server (e2e_start_redis, which sets REDIS_PORT and
+# REDIS_PASSWORD).
+e2e_redis_dlr_conf() {
+    local conf=$RUN/bearerbox.conf
+    awk '/^#group = redis-connection$/ { block = 1 }
+         block && /^[ \t]*$/ { block = 0 }
+         block && /^##/ { next }
+         block { sub(/^#/, "") }
+         { print }' "$conf" >"$conf.new" && mv "$conf.new" "$conf"
+    grep -q '^group = redis-connection$' "$conf" || return 1
+    conf_set "$conf" core dlr-storage redis
+    conf_set "$conf" redis-connection port "${REDIS_PORT:?}"
+    conf_set "$conf" redis-connection password "${REDIS_PASSWORD:?}"
+}
+
 # ---- processes ----------------------------------------------------------------------
 
 e2e_start_bearerbox() {
@@ -306,6 +324,61 @@ e2e_start_box() {
 # Stop the box with SIGTERM; its exit status.
 e2e_stop_box() {
     e2e_stop_pid "$BOX_PID" 30
+}
+
+# ---- redis, for dlr-storage = redis ---------------------------------------------
+
+# e2e_start_redis: a redis-server of the test's own, on 127.0.0.1 only, with
+# its data in $RUN/redis, kept as the README asks (append-only file, synced
+# before each reply, no snapshots) and a password. Started again (after
+# e2e_kill_redis) it takes the same port, password and data. Stopped with
+# the rest at the end.
+e2e_start_redis() {
+    REDIS_PORT=${REDIS_PORT:-$(free_port)}
+    REDIS_PASSWORD=${REDIS_PASSWORD:-e2e-$RANDOM$RANDOM}
+    mkdir -p "$RUN/redis"
+    cat >"$RUN/redis/redis.conf" <<EOF
+bind 127.0.0.1
+port $REDIS_PORT
+dir $RUN/redis
+appendonly yes
+appendfsync always
+save ""
+daemonize no
+requirepass $REDIS_PASSWORD
+logfile $RUN/redis/redis.log
+EOF
+    detached redis-server "$RUN/redis/redis.conf" >>"$RUN/redis/redis.out" 2>&1 &
+    REDIS_PID=$!
+    e2e_track "$REDIS_PID"
+    wait_until 20 redis_ready
+}
+
+# e2e_kill_redis: SIGKILL redis-server, as a crash would (and forget it).
+e2e_kill_redis() {
+    local pid others=()
+    kill -KILL "$REDIS_PID" 2>/dev/null
+    wait "$REDIS_PID" 2>/dev/null
+    for pid in "${E2E_PIDS[@]}"; do
+        [ "$pid" == "$REDIS_PID" ] || others+=("$pid")
+    done
+    E2E_PIDS=("${others[@]}")
+}
+
+redis_cli() {
+    REDISCLI_AUTH=$REDIS_PASSWORD redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"
+}
+
+redis_ready() {
+    [ "$(redis_cli ping 2>/dev/null)" == PONG ]
+}
+
+# Keys of bearerbox's DLR table in redis: texts awaiting their receipts (the
+# analogue of kannel_dlr_count); the table is dlr-db's.
+redis_dlr_count() {
+    local table
+    table=$(awk '/^group = dlr-db/ { s = 1 } s && /^table =/ { print $3; exit }' "$RUN/bearerbox.conf")
+    redis_cli --scan --pattern "$table:*" | wc -l
 }
 
 # ---- the college and what should become of it -----------------------------------
