@@ -9,6 +9,9 @@
  * found again quickly. */
 #define BACKOFF_MAX_S 5.0
 
+/* How long the link reads on after bearerbox says it is shutting down. */
+#define SHUTDOWN_DRAIN_S 2
+
 struct BearerboxLink {
     Octstr *host;
     long port;
@@ -47,6 +50,36 @@ static void set_connection(BearerboxLink *link, Connection *conn)
     mutex_unlock(link->lock);
 }
 
+/* Hand MSG to the box: acks and sms (reports, replies); nothing else. */
+static void deliver(BearerboxLink *link, Msg *msg)
+{
+    if (msg_type(msg) == sms || msg_type(msg) == ack) {
+        gwlist_produce(link->inbox, msg);
+        gwthread_wakeup(link->reader);
+    } else {
+        msg_destroy(msg);
+    }
+}
+
+/* bearerbox is shutting down: write nothing more (a text written now would
+ * be refused), but read on for a moment, since its answers to texts just
+ * written (refused: to be sent again) are on their way; then close, as
+ * bearerbox waits for its boxes to go. */
+static void drain(BearerboxLink *link, Connection *conn)
+{
+    time_t until = time(NULL) + SHUTDOWN_DRAIN_S;
+    Msg *msg;
+
+    set_connection(link, NULL);
+    while (!link->stopping && time(NULL) < until) {
+        int ret = read_from_bearerbox_real(conn, &msg, (double)(until - time(NULL)));
+        if (ret == -1)
+            return;
+        if (ret == 0)
+            deliver(link, msg);
+    }
+}
+
 /* Read until the connection ends; say why it ended. */
 static LinkEnd read_messages(BearerboxLink *link, Connection *conn)
 {
@@ -62,13 +95,12 @@ static LinkEnd read_messages(BearerboxLink *link, Connection *conn)
         if (msg_type(msg) == admin) {
             int shutdown = msg->admin.command == cmd_shutdown || msg->admin.command == cmd_restart;
             msg_destroy(msg);
-            if (shutdown)
+            if (shutdown) {
+                drain(link, conn);
                 return LINK_SHUTDOWN;
-        } else if (msg_type(msg) == sms || msg_type(msg) == ack) {
-            gwlist_produce(link->inbox, msg);
-            gwthread_wakeup(link->reader);
+            }
         } else {
-            msg_destroy(msg);
+            deliver(link, msg);
         }
     }
     return LINK_STOPPED;
