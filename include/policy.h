@@ -29,14 +29,18 @@ typedef struct PlanResult {
 } PlanResult;
 
 /* absence.plan() over $1 the settings, $2 the instant (NULL: the
- * database's clock), $3 the box id; policy_plan_read() reads its row. */
+ * database's clock), $3 the box id, $4 whether the running box plans (its
+ * runs look at what changed and give way to a run under way) or a person
+ * with absencectl (the whole window, waiting its turn); policy_plan_read()
+ * reads its row. */
 #define POLICY_PLAN_SQL                                                                            \
-    "select * from absence.plan(" POLICY_SETTINGS_SQL ", $2::timestamptz, $3::text)"
+    "select * from absence.plan(" POLICY_SETTINGS_SQL ", $2::timestamptz, $3::text, $4::boolean)"
 void policy_plan_read(PGresult *rows, PlanResult *result);
 
 /*
- * Run absence.plan() at AT (a timestamptz; NULL: the database's clock) for
- * BOX_ID (may be NULL). Returns 0, or -1 with *error.
+ * Run absence.plan() at AT (a timestamptz; NULL: the database's clock) as
+ * the running box BOX_ID (NULL: as a person would, over the whole window).
+ * Returns 0, or -1 with *error.
  */
 int policy_plan(PGconn *conn, const AbsenceConfig *config, const char *at, Octstr *box_id,
                 PlanResult *result, Octstr **error);

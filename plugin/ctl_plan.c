@@ -10,7 +10,7 @@
 int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
 {
     Octstr *at = NULL;
-    const char *values[3];
+    const char *values[4];
     PlanResult result;
     PGresult *rows;
     int status = 0;
@@ -22,7 +22,8 @@ int ctl_plan(Ctl *ctl, CtlArgs *args, OutputFormat format)
     values[0] = octstr_get_cstr(ctl->config->policy_settings);
     values[1] = at ? octstr_get_cstr(at) : NULL;
     values[2] = octstr_get_cstr(ctl->config->box.id);
-    rows = ctl_query(ctl, POLICY_PLAN_SQL, 3, values, &status);
+    values[3] = "false"; /* a person: the whole window, after any run under way */
+    rows = ctl_query(ctl, POLICY_PLAN_SQL, 4, values, &status);
     octstr_destroy(at);
     if (rows == NULL)
         return status;

@@ -19,9 +19,9 @@ void policy_plan_read(PGresult *rows, PlanResult *result)
 int policy_plan(PGconn *conn, const AbsenceConfig *config, const char *at, Octstr *box_id,
                 PlanResult *result, Octstr **error)
 {
-    const char *values[3] = {octstr_get_cstr(config->policy_settings), at,
-                             box_id ? octstr_get_cstr(box_id) : NULL};
-    PGresult *rows = db_query(conn, POLICY_PLAN_SQL, 3, values, error);
+    const char *values[4] = {octstr_get_cstr(config->policy_settings), at,
+                             box_id ? octstr_get_cstr(box_id) : NULL, box_id ? "true" : "false"};
+    PGresult *rows = db_query(conn, POLICY_PLAN_SQL, 4, values, error);
 
     if (rows == NULL)
         return -1;

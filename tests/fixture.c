@@ -127,7 +127,7 @@ Octstr *fx_plan(PGconn *conn, const char *at)
 {
     Octstr *sql = octstr_format("select student_days, texts_planned, texts_expired, "
                                 "guardians_skipped, days_too_long "
-                                "from absence.plan(%s, $1::timestamptz, 'test-box')",
+                                "from absence.plan(%s, $1::timestamptz, 'test-box', true)",
                                 fx_settings);
     Octstr *rows = test_db_rows(conn, octstr_get_cstr(sql), at, SQL_END);
 

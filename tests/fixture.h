@@ -43,7 +43,7 @@ void fx_absent_at_nine(PGconn *conn, const char *student_id, const char *status)
 /* "state|lesson_id" of STUDENT's trigger at AT, or "" when there is none. */
 Octstr *fx_trigger(PGconn *conn, const char *at, const char *student_id);
 
-/* Run absence.plan() at AT: "settled|planned|expired|skipped|too_long". */
+/* Run absence.plan() at AT as the running box would: "settled|planned|expired|skipped|too_long". */
 Octstr *fx_plan(PGconn *conn, const char *at);
 
 /* Every notification: "student|guardian|recipient|status" per row, in order. */

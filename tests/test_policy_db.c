@@ -603,7 +603,7 @@ static void test_other_settings_look_at_the_whole_window(void **state)
     assert_octstr_equal(test_db_rows(db,
                                      "select student_days, texts_planned from absence.plan("
                                      "absence.policy_settings('{\"max-segments\": 2}'), "
-                                     "$1::timestamptz, 'test-box')",
+                                     "$1::timestamptz, 'test-box', true)",
                                      AT("10:22"), SQL_END),
                         "1|1\n");
     /* a replay before the watermark leaves it where it is */

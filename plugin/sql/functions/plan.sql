@@ -411,17 +411,19 @@ $$;
 
 -- Settle every student-day whose trigger is due (or has expired unplanned)
 -- at p_at (default: the database's clock), with plan_days(). Idempotent and
--- safe to run from several boxes at once: one run plans at a time. A box
--- (p_box_id set) that finds another run under way skips its own, since
+-- safe to run from several boxes at once: one run plans at a time. A
+-- running box (p_running_box; p_box_id is recorded with what a run
+-- settles) that finds another run under way skips its own, since
 -- that run settles the same student-days, and goes on to claim instead of
--- waiting behind it; a run from absencectl (no box) waits its turn. A run
+-- waiting behind it; a run from absencectl waits its turn. A run
 -- that loses a deadlock (with the MIS's writes, say) leaves its days to the
 -- next run. A run costs what changed: it looks at the days that have
 -- become due since the watermark of the last run (absence.plan_state) and
 -- at those whose marks, register or student changed since
 -- (absence.plan_change, emptied as it reads it); with other settings, no
--- watermark, or p_at before it, at the whole window. Only a run at or
--- after the watermark, and not ahead of the clock, moves it. One student's
+-- watermark, p_at before it, or from absencectl, at the whole
+-- window. Only a run at or after the watermark, and not ahead of the
+-- clock, moves it. One student's
 -- bad rows never stop the others: if
 -- planning everyone together fails, each student is planned alone
 -- (plan_each) and those that still fail are set aside with the error in
@@ -437,7 +439,8 @@ $$;
 create function absence.plan(
     p_cfg absence.policy_config,
     p_at timestamptz default null,
-    p_box_id text default null)
+    p_box_id text default null,
+    p_running_box boolean default false)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
     guardians_skipped integer, days_too_long integer, concerns_opened integer,
@@ -465,7 +468,7 @@ begin
         return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
         return;
     end if;
-    if p_box_id is null then
+    if not p_running_box then
         perform pg_advisory_xact_lock(hashtext('absence.plan'));
     elsif not pg_try_advisory_xact_lock(hashtext('absence.plan')) then
         return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
@@ -475,7 +478,9 @@ begin
     v_retry := absence.quarantined_students(p_cfg, v_at);
     select * into v_state from absence.plan_state;
     v_advances := v_at <= now() and (not found or v_at >= v_state.planned_through);
-    if v_advances and v_state.settings_key = v_key then
+    -- a box's run looks at what changed; absencectl's (a person replaying
+    -- registers, perhaps over outputs emptied since) at the whole window
+    if v_advances and v_state.settings_key = v_key and p_running_box then
         v_since := v_state.planned_through;
     end if;
     begin
