@@ -114,11 +114,14 @@ as $$
           and q.school_day >= (p_from at time zone (p_cfg).timezone)::date
           and (p_student_id is null or q.student_id = p_student_id)
     ), open_candidate as (
+        -- NOT EXISTS at the top, the flag inside: an anti-join, not a
+        -- look-up per candidate
         select c.*
         from candidate c
-        where not (p_unsettled_only and exists (
+        where not exists (
             select 1 from absence.student_day d
-            where d.student_id = c.student_id and d.school_day = c.school_day))
+            where p_unsettled_only
+              and d.student_id = c.student_id and d.school_day = c.school_day)
     ), trigger as (
         select c.student_id, c.school_day, t.*
         from open_candidate c
