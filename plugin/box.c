@@ -38,6 +38,8 @@ struct Box {
     List *acks;           /* ack Msg * not yet applied */
     List *reports;        /* report Msg * not yet committed (nor acknowledged) */
     List *replies;        /* parents' texts (MO Msg *) not yet stored (nor acknowledged) */
+    List *unwritten;      /* message ids (Octstr *) claimed, surely never written, not yet
+                             released: sent again once the database takes the release */
     Octstr *started_at;   /* the database's clock when the box started */
     time_t next_tick;     /* next expire/sweep/heartbeat, and a plan whatever is due */
     double next_plan_at;  /* next planning run (plan_wake_clock()): a text falls due */
@@ -66,6 +68,7 @@ Box *box_create(const AbsenceConfig *config)
     box->acks = gwlist_create();
     box->reports = gwlist_create();
     box->replies = gwlist_create();
+    box->unwritten = gwlist_create();
     box->db_backoff_s = 1;
     box->board = box_status_board_create();
     box->status.started = time(NULL);
@@ -79,6 +82,7 @@ void box_destroy(Box *box)
     gwlist_destroy(box->acks, msg_destroy_item);
     gwlist_destroy(box->reports, msg_destroy_item);
     gwlist_destroy(box->replies, msg_destroy_item);
+    gwlist_destroy(box->unwritten, octstr_destroy_item);
     dict_destroy(box->in_flight);
     octstr_destroy(box->started_at);
     PQfinish(box->db);
@@ -651,24 +655,63 @@ static List *messages_for(Box *box, List *texts, List *unsent)
     return msgs;
 }
 
+/* Put the texts the box claimed and surely never wrote (box->unwritten)
+ * back to pending: those whose batch found no connection to bearerbox,
+ * and those whose claim's commit failed with the connection (PostgreSQL,
+ * or a standby promoted since, may have committed it). Kept until the
+ * database takes the release. */
+static int release_unwritten(Box *box)
+{
+    Octstr *error = NULL;
+    long released;
+
+    if (gwlist_len(box->unwritten) == 0)
+        return 0;
+    released = notification_release(box->db, box->unwritten, &error);
+    if (released < 0) {
+        database_failed(box, "releasing texts that never left", error);
+        return -1;
+    }
+    if (released > 0)
+        info(0, "absencebox: %ld texts claimed but never written to bearerbox are pending again",
+             released);
+    gwlist_destroy(box->unwritten, octstr_destroy_item);
+    box->unwritten = gwlist_create();
+    return 0;
+}
+
+/* Move TEXTS' message ids to box->unwritten. */
+static void remember_unwritten(Box *box, List *texts)
+{
+    OutgoingText *text;
+
+    while ((text = gwlist_extract_first(texts)) != NULL) {
+        gwlist_append(box->unwritten, octstr_duplicate(text->message_id));
+        outgoing_text_destroy(text);
+    }
+}
+
 /*
  * Claim a batch and write it to bearerbox. The claim is a transaction
  * committed only once the batch is packed, and the batch is then written
  * in one go: a box killed while PostgreSQL runs the claim, or while the
  * texts are prepared, leaves them pending (the server rolls back what a
  * dead client left open), and the gap between the commit and the write,
- * where a kill would leave texts claimed that no box wrote, is one system
- * call. Those (and a commit whose outcome is unknown) are never resent
- * blindly: they end unconfirmed, for a person.
+ * where a kill would leave texts claimed that no box wrote (unconfirmed,
+ * for a person: never resent blindly), is one system call. A commit that
+ * fails with the connection may have been committed all the same: its
+ * texts, surely not written, are released once the database is back.
  */
 static int claim_and_submit(Box *box)
 {
     long room = box->config->box.max_pending - box->in_flight_count, session;
-    List *texts, *unsent, *msgs;
+    List *texts, *msgs;
     OutgoingText *text;
     Octstr *frames, *error = NULL;
 
     box->backlog = 0;
+    if (release_unwritten(box) < 0)
+        return -1;
     if (room <= 0 || bearerbox_link_session(box->link) == 0)
         return 0;
     if (db_command(box->db, "begin", 0, NULL, &error) < 0 ||
@@ -678,29 +721,25 @@ static int claim_and_submit(Box *box)
         return -1;
     }
     box->backlog = gwlist_len(texts) == room;
-    unsent = gwlist_create();
-    msgs = messages_for(box, texts, unsent);
+    msgs = messages_for(box, texts, box->unwritten);
     frames = bearerbox_link_pack(msgs);
     gwlist_destroy(msgs, msg_destroy_item);
     if (db_command(box->db, "commit", 0, NULL, &error) < 0) {
         db_rollback(box->db);
         octstr_destroy(frames);
-        gwlist_destroy(texts, outgoing_text_destroy_item);
-        gwlist_destroy(unsent, octstr_destroy_item);
+        remember_unwritten(box, texts);
+        gwlist_destroy(texts, NULL);
         database_failed(box, "committing a claim (its texts were not written)", error);
         return -1;
     }
     session = gwlist_len(texts) > 0 ? bearerbox_link_write(box->link, frames) : 0;
     octstr_destroy(frames);
     while ((text = gwlist_extract_first(texts)) != NULL) {
-        record_submitted(box, text, session, unsent);
+        record_submitted(box, text, session, box->unwritten);
         outgoing_text_destroy(text);
     }
     gwlist_destroy(texts, NULL);
-    if (gwlist_len(unsent) > 0 && notification_release(box->db, unsent, &error) < 0)
-        database_failed(box, "releasing texts that never left", error);
-    gwlist_destroy(unsent, octstr_destroy_item);
-    return 0;
+    return release_unwritten(box);
 }
 
 /* ---- the loop ---------------------------------------------------------------- */
