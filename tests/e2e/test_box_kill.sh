@@ -4,6 +4,9 @@
 # new run, and what could not be confirmed is marked unconfirmed, not resent.
 . "$(dirname "$0")/lib.sh"
 E2E_CONFIRM_TIMEOUT=5
+# the batch written just before the kill may never be read by bearerbox
+# (the dead box's socket is reset): held for a person, counted apart
+E2E_HELD_ALLOWED=1
 e2e_begin box-kill 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 conf_set "$RUN/bearerbox.conf" smsc throughput 40

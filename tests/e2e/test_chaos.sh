@@ -20,16 +20,18 @@
 #   CHAOS_ROUND_S (seconds of sending a round should last, 18).
 # A SIGKILL while the box claims leaves the claimed texts pending (the
 # claim commits only once its batch is ready to write, which follows in one
-# system call), so every expected text must arrive: a text held for a
-# person (unconfirmed, for want of bearerbox's ack) fails the run too,
-# unless CHAOS_ALLOW_HELD is set (scripts/chaos --allow-held).
+# system call). But the batch the box had just written may never be read
+# by bearerbox: the dead box's socket is reset, and bearerbox drops what it
+# had not read. Those texts get no ack and no report, and the rules hold
+# them unconfirmed for a person. The suite counts them apart ("held for a
+# person"); with CHAOS_STRICT=1 (scripts/chaos's default) they fail the run.
 . "$(dirname "$0")/lib.sh"
 STUDENTS=${CHAOS_STUDENTS:-10000}
 ROUNDS=${CHAOS_ROUNDS:-5}
 SEED=${CHAOS_SEED:-31}
 ROUND_S=${CHAOS_ROUND_S:-18}
 RECEIPT_DELAY_MS=2000
-[ -z "${CHAOS_ALLOW_HELD:-}" ] || E2E_HELD_ALLOWED=1
+[ -n "${CHAOS_STRICT:-}" ] || E2E_HELD_ALLOWED=1
 # Texts the killed box had claimed get their reports (or become unconfirmed)
 # this long after the restart.
 E2E_CONFIRM_TIMEOUT=20

@@ -9,7 +9,15 @@
 # box-a comes back; once it does, every expected text has reached one SMSC
 # exactly once, ended as that SMSC decided, and every delivered text has
 # exactly one pastoral log entry. Nothing is resent and nothing is lost.
+# Only the batch box-a had just written when it was killed may never reach
+# bearerbox A: the dead box's socket is reset and bearerbox drops what it
+# had not yet read (seen as "Connection to box broke"). Those texts get no
+# ack and no report; the box cannot know they were lost, so the rules hold
+# them unconfirmed for a person (after confirm-timeout, short here) and
+# they are counted apart as "held for a person".
 . "$(dirname "$0")/lib.sh"
+E2E_CONFIRM_TIMEOUT=20
+E2E_HELD_ALLOWED=1
 e2e_begin two-boxes 300
 STUDENTS=8000
 ABSENCE_RATE=0.6
@@ -135,20 +143,28 @@ note "settled $(($(date +%s) - started)) s after the start: $(by_box_and_status)
 # Against both SMSCs' own records, text by text: the fate each SMSC decided.
 fates_both() { received_a | smsc_sim_fates; received_b | delivered_fates; }
 assert_no_loss received_all fates_both
+# held for a person (see above): box-a's, unconfirmed for want of an ack
+held() {
+    q "select recipient || E'\t' || body from absence.notification
+        where box_id = 'box-a' and status = 'unconfirmed'
+          and failure_reason like 'no acknowledgement%'" | sort
+}
+# the expected texts less those held
+expected_sent() { comm -23 <(expected_texts) <(held); }
 
 # The figures, across both SMSCs.
 received=$(received_all)
 received_count=$(printf '%s' "$received" | grep -c .)
 duplicates=$(printf '%s\n' "$received" | uniq -d | grep -c .)
-lost=$(comm -23 <(expected_texts) <(printf '%s\n' "$received" | sort -u) | grep -c .)
+lost=$(comm -23 <(expected_sent) <(printf '%s\n' "$received" | sort -u) | grep -c .)
 delivered=$(count_where "status = 'delivered'")
 entries=$(q "select count(*) from absence.pastoral_log")
-note "texts expected $texts, received $received_count (A $(received_a | grep -c .), B $(received_b | grep -c .)), duplicates $duplicates, lost $lost; delivered $delivered, pastoral entries $entries"
+note "texts expected $texts, received $received_count (A $(received_a | grep -c .), B $(received_b | grep -c .)), duplicates $duplicates, lost $lost, held for a person $(held | grep -c .); delivered $delivered, pastoral entries $entries"
 
 check_equal "no text reached an SMSC twice" "0" "$duplicates"
 check_equal "no expected text was lost" "0" "$lost"
-check_equal "the SMSCs received exactly the expected texts, once each" \
-    "$(expected_texts)" "$received"
+check_equal "the SMSCs received exactly the expected texts (less those held), once each" \
+    "$(expected_sent)" "$received"
 check_equal "SMSC A received exactly box-a's delivered and failed texts" \
     "$(sent_by box-a)" "$(received_a)"
 check_equal "SMSC B received exactly box-b's delivered and failed texts" \
@@ -164,12 +180,14 @@ check_equal "the expired texts are the expected ones" \
 check_equal "box-a's texts ended as the SMPP simulator decided" "" \
     "$(q "select notification_id || ' ' || status from absence.notification
            where box_id = 'box-a' and status <> 'expired'
+             and not (status = 'unconfirmed' and failure_reason like 'no acknowledgement%')
              and status <> case when right(recipient, 1) in ('3', '7') then 'failed'
                                 else 'delivered' end")"
 check_equal "box-b's texts were all delivered (fakesmsc)" "" \
     "$(q "select notification_id || ' ' || status from absence.notification
            where box_id = 'box-b' and status <> 'delivered'")"
-check_equal "no text is unconfirmed" "0" "$(count_where "status = 'unconfirmed'")"
+check_equal "no text is unconfirmed but those held for want of an ack" "0" \
+    "$(count_where "status = 'unconfirmed' and failure_reason not like 'no acknowledgement%'")"
 check_equal "exactly one pastoral log entry per delivered text, none otherwise" \
     "" "$(pastoral_mismatches)"
 check_equal "as many pastoral log entries as delivered texts" "$delivered" "$entries"
