@@ -80,7 +80,7 @@ int ctl_preview(Ctl *ctl, CtlArgs *args, OutputFormat format)
         print_preview(ctl, args, texts, states, format);
     PQclear(texts);
     PQclear(states);
-    PQclear(PQexec(ctl->conn, "rollback"));
+    db_rollback(ctl->conn);
     octstr_destroy(at);
     return status;
 }

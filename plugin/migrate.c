@@ -197,7 +197,7 @@ int migrate_apply(PGconn *conn, const Schema *schema, MigrateResult *result, Oct
     if (db_command(conn, "begin", 0, NULL, error) < 0)
         return -1;
     if (apply_pending(conn, schema, result, error) < 0) {
-        PQclear(PQexec(conn, "rollback"));
+        db_rollback(conn);
         return -1;
     }
     return db_command(conn, "commit", 0, NULL, error);

@@ -281,63 +281,17 @@ begin
 end
 $$;
 
--- A register changed: its students are remembered (absence.mark_change)
--- when the lesson is on a day already looked at for concerns (later days
--- are counted anyway), so that the next look counts their days again.
--- The lessons before this instant are on such days (null: none looked at).
+-- A register changed: its students are remembered (absence.mark_change,
+-- written by the triggers on attendance_mark in plan.sql) when the lesson
+-- is on a day already looked at for concerns (later days are counted
+-- anyway), so that the next look counts their days again. The lessons
+-- before this instant are on such days (null: none looked at).
 create function absence.mark_change_bound()
 returns timestamptz
 language sql stable
 as $$
     select max(day_ends_at) from absence.concern_check
 $$;
-
--- Marks inserted or deleted: each statement's rows as changed_marks.
-create function absence.note_marks_added_or_removed()
-returns trigger
-language plpgsql
-as $$
-begin
-    insert into absence.mark_change (student_id)
-    select distinct c.student_id
-      from changed_marks c
-      join absence.lesson l on l.lesson_id = c.lesson_id
-     where l.starts_at < absence.mark_change_bound();
-    return null;
-end
-$$;
-
--- Marks updated: those whose mark (or student, or lesson) changed.
-create function absence.note_marks_updated()
-returns trigger
-language plpgsql
-as $$
-begin
-    insert into absence.mark_change (student_id)
-    select distinct c.student_id
-      from ((select lesson_id, student_id, mark from new_marks
-             except select lesson_id, student_id, mark from old_marks)
-            union all
-            (select lesson_id, student_id, mark from old_marks
-             except select lesson_id, student_id, mark from new_marks)) c
-      join absence.lesson l on l.lesson_id = c.lesson_id
-     where l.starts_at < absence.mark_change_bound();
-    return null;
-end
-$$;
-
-create trigger attendance_mark_inserted_noted
-    after insert on absence.attendance_mark
-    referencing new table as changed_marks
-    for each statement execute function absence.note_marks_added_or_removed();
-create trigger attendance_mark_updated_noted
-    after update on absence.attendance_mark
-    referencing old table as old_marks new table as new_marks
-    for each statement execute function absence.note_marks_updated();
-create trigger attendance_mark_deleted_noted
-    after delete on absence.attendance_mark
-    referencing old table as changed_marks
-    for each statement execute function absence.note_marks_added_or_removed();
 
 -- The text of concern P_CONCERN.
 create function absence.concern_body(p_cfg absence.policy_config,

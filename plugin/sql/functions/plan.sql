@@ -253,14 +253,18 @@ as $$
             lookback = excluded.lookback, updated_at = excluded.updated_at
 $$;
 
--- The planner's note of what the MIS changed (absence.plan_change): the
--- student-days of marks inserted, deleted or changed, of lessons whose
--- times or register changed, and of students whose status changed, when
--- the mark is absent by the last run's settings and the lesson still in
--- its window. Nothing before the first run, which looks at everything.
--- Each noting statement wakes the boxes (NOTIFY absence_plan). The
--- functions run as the schema's owner, so the MIS needs no right on the
--- note to write its registers (nor a change of roles at the upgrade).
+-- What the MIS changed, noted for those who look again. A register
+-- changed (marks inserted, deleted or changed) notes its students for the
+-- next look for concerns (absence.mark_change: see mark_change_bound() in
+-- concerns.sql) and its student-days for the planner (absence.plan_change);
+-- a lesson's times or register, or a student's status, changed notes
+-- student-days for the planner. The planner's note holds the days of marks
+-- absent by the last run's settings on lessons still in its window, and
+-- nothing before the first run, which looks at everything. Each statement
+-- that notes something for the planner wakes the boxes (NOTIFY
+-- absence_plan). The functions run as the schema's owner, so the MIS needs
+-- no right on the notes to write its registers (nor a change of roles at
+-- the upgrade).
 create function absence.wake_planner(p_noted integer)
 returns void
 language sql
@@ -268,7 +272,20 @@ as $$
     select case when p_noted > 0 then pg_notify('absence_plan', '') end
 $$;
 
-create function absence.plan_note_marks()
+-- The student-day the planner notes for one changed mark, if any.
+create function absence.plan_day_of_mark(p_lesson_id bigint, p_student_id text, p_mark text)
+returns table (student_id text, school_day date)
+language sql stable
+as $$
+    select p_student_id, (l.starts_at at time zone s.timezone)::date
+      from absence.lesson l
+      cross join absence.plan_state s
+     where l.lesson_id = p_lesson_id and p_mark = any (s.absent_marks)
+       and l.ends_at >= s.planned_through - s.lookback
+$$;
+
+-- Marks inserted or deleted: each statement's rows as changed_marks.
+create function absence.note_marks_added_or_removed()
 returns trigger
 language plpgsql
 security definer set search_path = pg_catalog, pg_temp
@@ -276,26 +293,55 @@ as $$
 declare
     v_noted integer;
 begin
-    if tg_op = 'UPDATE' then
-        insert into absence.plan_change (student_id, school_day)
-        select distinct c.student_id, (l.starts_at at time zone s.timezone)::date
-          from ((select lesson_id, student_id, mark from new_marks
-                 except select lesson_id, student_id, mark from old_marks)
-                union all
-                (select lesson_id, student_id, mark from old_marks
-                 except select lesson_id, student_id, mark from new_marks)) c
-          join absence.lesson l on l.lesson_id = c.lesson_id
-          cross join absence.plan_state s
-         where c.mark = any (s.absent_marks) and l.ends_at >= s.planned_through - s.lookback;
-    else
-        insert into absence.plan_change (student_id, school_day)
-        select distinct c.student_id, (l.starts_at at time zone s.timezone)::date
+    with for_concerns as (
+        insert into absence.mark_change (student_id)
+        select distinct c.student_id
           from changed_marks c
           join absence.lesson l on l.lesson_id = c.lesson_id
-          cross join absence.plan_state s
-         where c.mark = any (s.absent_marks) and l.ends_at >= s.planned_through - s.lookback;
-    end if;
-    get diagnostics v_noted = row_count;
+         where l.starts_at < absence.mark_change_bound()
+    ), for_planner as (
+        insert into absence.plan_change (student_id, school_day)
+        select distinct d.student_id, d.school_day
+          from changed_marks c
+         cross join lateral absence.plan_day_of_mark(c.lesson_id, c.student_id, c.mark) d
+        returning 1
+    )
+    select count(*) into v_noted from for_planner;
+    perform absence.wake_planner(v_noted);
+    return null;
+end
+$$;
+
+-- Marks updated: those whose mark (or student, or lesson) changed, before
+-- and after.
+create function absence.note_marks_updated()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_noted integer;
+begin
+    with changed as (
+        (select lesson_id, student_id, mark from new_marks
+         except select lesson_id, student_id, mark from old_marks)
+        union all
+        (select lesson_id, student_id, mark from old_marks
+         except select lesson_id, student_id, mark from new_marks)
+    ), for_concerns as (
+        insert into absence.mark_change (student_id)
+        select distinct c.student_id
+          from changed c
+          join absence.lesson l on l.lesson_id = c.lesson_id
+         where l.starts_at < absence.mark_change_bound()
+    ), for_planner as (
+        insert into absence.plan_change (student_id, school_day)
+        select distinct d.student_id, d.school_day
+          from changed c
+         cross join lateral absence.plan_day_of_mark(c.lesson_id, c.student_id, c.mark) d
+        returning 1
+    )
+    select count(*) into v_noted from for_planner;
     perform absence.wake_planner(v_noted);
     return null;
 end
@@ -351,18 +397,18 @@ begin
 end
 $$;
 
-create trigger attendance_mark_inserted_for_plan
+create trigger attendance_mark_inserted_noted
     after insert on absence.attendance_mark
     referencing new table as changed_marks
-    for each statement execute function absence.plan_note_marks();
-create trigger attendance_mark_updated_for_plan
+    for each statement execute function absence.note_marks_added_or_removed();
+create trigger attendance_mark_updated_noted
     after update on absence.attendance_mark
     referencing old table as old_marks new table as new_marks
-    for each statement execute function absence.plan_note_marks();
-create trigger attendance_mark_deleted_for_plan
+    for each statement execute function absence.note_marks_updated();
+create trigger attendance_mark_deleted_noted
     after delete on absence.attendance_mark
     referencing old table as changed_marks
-    for each statement execute function absence.plan_note_marks();
+    for each statement execute function absence.note_marks_added_or_removed();
 create trigger lesson_updated_for_plan
     after update on absence.lesson
     referencing old table as old_lessons new table as new_lessons
