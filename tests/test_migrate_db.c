@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 11 /* the newest migration's version */
+#define NEWEST 12 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -305,7 +305,7 @@ static void test_second_migrate_changes_nothing(void **state)
                         "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
                         "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n"
                         "8|008_concerns.sql\n9|009_replies.sql\n10|010_bad_rows.sql\n"
-                        "11|011_plan_watermark.sql\n");
+                        "11|011_plan_watermark.sql\n12|012_text_hot_updates.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -399,7 +399,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "11|~|1\n");
+                        "12|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -412,7 +412,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (11): upgrade absencebox");
+                               "knows (12): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -441,7 +441,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "11|1\n");
+                        "12|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -455,20 +455,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|11");
+    assert_octstr_equal(migrate_to(changed), "0|1|12");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|11");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|12");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|11");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|12");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -483,7 +483,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|11");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|12");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -522,7 +522,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "11: run 'absencectl migrate'");
+                               "12: run 'absencectl migrate'");
     octstr_destroy(migrate_to(changed));
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -808,9 +808,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 11 migrations and the "
-                                            "functions, now at version 11\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 11\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 12 migrations and the "
+                                            "functions, now at version 12\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 12\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)

@@ -30,7 +30,7 @@ pg_start() {
 # Start (or restart) the cluster on the same port; waits until it answers.
 pg_restart_only() {
     _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 30 \
-        -o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" "$1" >/dev/null
+        -o "-p $PGPORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off ${PG_SERVER_OPTIONS:-}" "$1" >/dev/null
 }
 
 pg_stop() {

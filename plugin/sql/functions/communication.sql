@@ -13,30 +13,56 @@ as $$
     select p_status in ('delivered', 'failed', 'expired', 'unconfirmed')
 $$;
 
--- A text reached an outcome: its log row, at the instant of the change.
--- A delivered concern text also moves its concern (and any other of the
--- student's concerns planned with it) from open to notified.
-create function absence.log_text_outcome()
-returns trigger
-language plpgsql
+-- Texts that reached an outcome: their log rows, at the instant of the
+-- change. A delivered concern text also moves its concern (and any other
+-- of the student's concerns planned with it) from open to notified.
+create function absence.log_text_outcomes(p_texts absence.notification[])
+returns void
+language sql
 as $$
-begin
     insert into absence.communication_log
         (student_id, guardian_id, concern_id, notification_id, method, direction, occurred_at,
          outcome, recorded_by, note)
-    values (new.student_id, new.guardian_id, new.concern_id, new.notification_id, 'sms', 'out',
-            new.status_changed_at, new.status, coalesce(new.box_id, 'absencebox'),
-            case when new.resolution = 'cancelled' and new.status = 'expired'
-                     then 'cancelled by staff'
-                 when new.status <> 'delivered' then new.failure_reason end);
-    if new.kind = 'concern' and new.status = 'delivered' then
-        update absence.attendance_concern k
-           set state = 'notified'
-          from absence.attendance_concern c
-         where c.concern_id = new.concern_id
-           and k.student_id = c.student_id and k.term_id = c.term_id
-           and k.texts_planned_at = c.texts_planned_at
-           and k.state = 'open';
+    select t.student_id, t.guardian_id, t.concern_id, t.notification_id, 'sms', 'out',
+           t.status_changed_at, t.status, coalesce(t.box_id, 'absencebox'),
+           case when t.resolution = 'cancelled' and t.status = 'expired' then 'cancelled by staff'
+                when t.status <> 'delivered' then t.failure_reason end
+      from unnest(p_texts) t;
+    update absence.attendance_concern k
+       set state = 'notified'
+      from unnest(p_texts) t
+      join absence.attendance_concern c on c.concern_id = t.concern_id
+     where t.kind = 'concern' and t.status = 'delivered'
+       and k.student_id = c.student_id and k.term_id = c.term_id
+       and k.texts_planned_at = c.texts_planned_at
+       and k.state = 'open';
+$$;
+
+-- A statement on absence.notification logs the texts it inserted with an
+-- outcome or moved to one, in one go from its transition tables: a trigger
+-- for each row cost a call of PL/pgSQL per text on the box's busiest path.
+create function absence.log_statement_outcomes()
+returns trigger
+language plpgsql
+as $$
+declare
+    v_texts absence.notification[];
+begin
+    if tg_op = 'INSERT' then
+        v_texts := array(select n from new_texts n
+                          where absence.is_text_outcome(n.status)
+                          order by n.notification_id);
+    elsif exists (select 1 from new_texts n where absence.is_text_outcome(n.status)) then
+        -- planned afresh each time (a plan kept from a statement of one row
+        -- would join the two tables of a batch row by row)
+        execute 'select array(select n from new_texts n join old_texts o using (notification_id)
+                               where n.status is distinct from o.status
+                                 and absence.is_text_outcome(n.status)
+                               order by n.notification_id)'
+           into v_texts;
+    end if;
+    if cardinality(v_texts) > 0 then
+        perform absence.log_text_outcomes(v_texts);
     end if;
     return null;
 end
@@ -44,13 +70,12 @@ $$;
 
 create trigger notification_outcome_logged
     after insert on absence.notification
-    for each row when (absence.is_text_outcome(new.status))
-    execute function absence.log_text_outcome();
+    referencing new table as new_texts
+    for each statement execute function absence.log_statement_outcomes();
 create trigger notification_outcome_change_logged
-    after update of status on absence.notification
-    for each row when (new.status is distinct from old.status
-                       and absence.is_text_outcome(new.status))
-    execute function absence.log_text_outcome();
+    after update on absence.notification
+    referencing old table as old_texts new table as new_texts
+    for each statement execute function absence.log_statement_outcomes();
 
 -- Record a contact staff made or had with a family (absencectl
 -- log-contact). The student must exist; a guardian given must be linked to

@@ -437,7 +437,7 @@ as $$
           order by l.ends_at
           limit 1),
         (select min(n.due_at) from absence.notification n
-          where n.status = 'pending' and n.due_at > p_at),
+          where n.claimable and n.due_at > p_at),
         (select min(c.due_at) from absence.confirmation_text c
           where c.status = 'pending' and c.due_at > p_at),
         (select min(a.text_due_at) from absence.attendance_concern a

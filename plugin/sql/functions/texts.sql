@@ -63,7 +63,7 @@ begin
          where n.notification_id in (
                 select c.notification_id
                   from absence.notification c
-                 where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
+                 where c.claimable and c.due_at <= now() and c.expires_at >= now()
                    and not exists (select 1 from absence.opt_out o where o.recipient = c.recipient)
                  order by c.due_at, c.notification_id
                  limit p_limit - v_claimed
@@ -134,31 +134,31 @@ end
 $$;
 
 -- The pastoral log entry for a delivered text, as the MIS shows it: about
--- the lesson for an absence text, about the pattern for a concern text.
-create function absence.pastoral_entry(p_notification absence.notification,
-                                       p_cfg absence.policy_config)
+-- the lesson for an absence text (p_lesson_title, p_lesson_start), about
+-- the pattern for a concern text (p_rule, p_days, p_term). A plain
+-- expression, so that PostgreSQL inlines it into apply_reports' insert.
+create function absence.pastoral_entry(
+    p_kind text, p_guardian_name text, p_guardian_id bigint, p_recipient text,
+    p_student_id text, p_body text, p_school_day date, p_lesson_title text,
+    p_lesson_start timestamptz, p_rule text, p_days date[], p_term bigint, p_timezone text)
 returns text
 language sql stable
 as $$
-    select case p_notification.kind
+    select case p_kind
         when 'concern' then format(
             'Attendance concern text delivered to %s (guardian %s) on %s about %s''s %s absence '
             'days (%s) in term %s: "%s"',
-            coalesce(g.name, 'a guardian'), p_notification.guardian_id,
-            absence.mask_mobile(p_notification.recipient), p_notification.student_id,
-            k.rule, array_to_string(k.absence_days, ', '), k.term_id, p_notification.body)
+            coalesce(p_guardian_name, 'a guardian'), p_guardian_id,
+            absence.mask_mobile(p_recipient), p_student_id,
+            p_rule, array_to_string(p_days, ', '), p_term, p_body)
         else format('Absence text delivered to %s (guardian %s) on %s about %s''s absence from '
                     '%s at %s on %s: "%s"',
-                    coalesce(g.name, 'a guardian'), p_notification.guardian_id,
-                    absence.mask_mobile(p_notification.recipient), p_notification.student_id,
-                    coalesce(l.title, 'the lesson'),
-                    to_char(l.starts_at at time zone (p_cfg).timezone, 'HH24:MI'),
-                    to_char(p_notification.school_day, 'YYYY-MM-DD'), p_notification.body)
+                    coalesce(p_guardian_name, 'a guardian'), p_guardian_id,
+                    absence.mask_mobile(p_recipient), p_student_id,
+                    coalesce(p_lesson_title, 'the lesson'),
+                    to_char(p_lesson_start at time zone p_timezone, 'HH24:MI'),
+                    to_char(p_school_day, 'YYYY-MM-DD'), p_body)
         end
-      from (select 1) one
-      left join absence.guardian g on g.guardian_id = p_notification.guardian_id
-      left join absence.lesson l on l.lesson_id = p_notification.lesson_id
-      left join absence.attendance_concern k on k.concern_id = p_notification.concern_id
 $$;
 
 -- The pastoral log's category for a delivered text of p_kind.
@@ -282,8 +282,13 @@ begin
                 (notification_id, student_id, guardian_id, lesson_id, logged_at, category, entry)
             select c.notification_id, c.student_id, c.guardian_id, c.lesson_id, now(),
                    absence.pastoral_category(p_cfg, c.kind),
-                   absence.pastoral_entry(c::absence.notification, p_cfg)
+                   absence.pastoral_entry(c.kind, g.name, c.guardian_id, c.recipient, c.student_id,
+                                          c.body, c.school_day, l.title, l.starts_at, k.rule,
+                                          k.absence_days, k.term_id, (p_cfg).timezone)
               from changed c
+              left join absence.guardian g on g.guardian_id = c.guardian_id
+              left join absence.lesson l on l.lesson_id = c.lesson_id
+              left join absence.attendance_concern k on k.concern_id = c.concern_id
              where c.status = 'delivered'
             on conflict (notification_id) do nothing
             returning 1
@@ -316,7 +321,7 @@ as $$
     with expired as (
         update absence.notification
            set status = 'expired', status_changed_at = now()
-         where status = 'pending' and expires_at < now()
+         where claimable and expires_at < now()
         returning 1
     ), expired_confirmations as (
         update absence.confirmation_text
@@ -371,7 +376,7 @@ as $$
         update absence.notification n
            set status = 'unconfirmed', status_changed_at = now(),
                failure_reason = absence.unconfirmed_reason(n.status, p_confirm_s, p_report_s)
-         where n.box_id = p_box_id
+         where n.box_id = p_box_id and n.in_flight
            and absence.is_unconfirmed(n.status, n.submitted_at, n.sent_at, p_started_at,
                                       p_confirm_s, p_report_s)
         returning n.failure_reason like 'no final%' as unreported
@@ -480,7 +485,7 @@ as $$
     select s.status, count(n.notification_id),
            (select extract(epoch from p_at - min(w.due_at))::bigint
               from absence.notification w
-             where w.status = 'pending' and w.due_at <= p_at),
+             where w.claimable and w.due_at <= p_at),
            (select r.without_report from absence.reports_missing() r),
            extract(epoch from (p_at at time zone (p_cfg).timezone)
                               - (p_at at time zone 'UTC'))::integer,

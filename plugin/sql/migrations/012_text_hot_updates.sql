@@ -1,0 +1,41 @@
+-- 012_text_hot_updates.sql: a text's status changes as cheap updates
+-- (README, "Throughput").
+--
+-- A text's row changes three times on its way: claimed, acknowledged,
+-- reported. PostgreSQL can make such a change a heap-only (HOT) update,
+-- writing no index entry, only when no index names a column that changed,
+-- in its key or in its WHERE, and the page has room for the new version.
+-- Until now status stood in three indexes (the pending texts', the
+-- in-flight texts' and, through a foreign key, notification_status's), so
+-- every change wrote all eight of the table's indexes.
+--
+-- The two partial indexes now select on stored generated columns that
+-- change only when a text enters or leaves their set: claimable (pending)
+-- changes at the claim, in_flight (submitted or sent) at the claim and at
+-- the final report. bearerbox's ack, which moves a text from submitted to
+-- sent, changes neither, nor any indexed column: it is a HOT update. The
+-- status names are checked by a CHECK constraint with the same list as
+-- absence.notification_status (a foreign key would check and lock the
+-- status row on every change). Reply matching reads a number's texts by
+-- recipient alone, which never changes. Pages are filled to 70% when
+-- written, so that a text's next versions fit beside it.
+
+alter table absence.notification
+    add column claimable boolean generated always as (status = 'pending') stored,
+    add column in_flight boolean generated always as (status in ('submitted', 'sent')) stored,
+    drop constraint notification_status_known,
+    add constraint notification_status_known check (status in
+        ('pending', 'submitted', 'sent', 'delivered', 'failed', 'expired', 'unconfirmed'));
+alter table absence.notification set (fillfactor = 70);
+comment on column absence.notification.claimable is
+    'status = ''pending'': what the claim''s index selects on (a column of its own, so that '
+    'other status changes leave the index alone).';
+comment on column absence.notification.in_flight is
+    'status is submitted or sent: what the in-flight index selects on.';
+
+drop index absence.notification_pending_idx;
+create index notification_pending_idx on absence.notification (due_at) where claimable;
+drop index absence.notification_in_flight_idx;
+create index notification_in_flight_idx on absence.notification (box_id) where in_flight;
+drop index absence.notification_recipient_idx;
+create index notification_recipient_idx on absence.notification (recipient);
