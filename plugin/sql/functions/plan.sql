@@ -98,7 +98,9 @@ as $$
                case t.state when 'due' then 'planned' else 'expired' end as outcome,
                g.guardian_id, g.recipient, g.skip_reason
         from trig t
-        cross join lateral absence.guardian_checks(p_cfg, t.student_id) g
+        join absence.guardian_checks_of(p_cfg, array(
+                 select distinct t.student_id from trig t where t.state in ('due', 'expired'))) g
+          on g.student_id = t.student_id
         where t.state in ('due', 'expired')
     ), texts as (
         insert into absence.notification as n
@@ -109,7 +111,7 @@ as $$
                o.due_at, o.expires_at, p_at
         from outcome o
         where o.skip_reason is null
-        on conflict do nothing
+        on conflict (kind, student_id, school_day, recipient) do nothing
         returning n.status
     ), skips as (
         insert into absence.guardian_skip as k

@@ -3,12 +3,14 @@
 -- are the rows of absence.skip_reason (migration 005), which
 -- guardian_skip's foreign key enforces.
 
--- Every guardian linked to the student, each rule passed or failed, and the
--- first failed rule as the skip reason (null: this guardian gets the text).
--- A number on absence.opt_out (a stop word, or staff) is opted-out.
--- Guardians passing every other rule who share a number are texted once,
--- at the lowest guardian_id.
-create function absence.guardian_checks(p_cfg absence.policy_config, p_student_id text)
+-- Every guardian linked to each of the students, each rule passed or
+-- failed, and the first failed rule as the skip reason (null: this
+-- guardian gets the text). A number on absence.opt_out (a stop word, or
+-- staff) is opted-out. A student's guardians passing every other rule who
+-- share a number are texted once, at the lowest guardian_id. For many
+-- students at once, as the planner needs them: one query, not one per
+-- student.
+create function absence.guardian_checks_of(p_cfg absence.policy_config, p_student_ids text[])
 returns table (
     student_id text, guardian_id bigint, guardian_name text, mobile text, recipient text,
     account_active boolean, link_active boolean, attendance_visible boolean,
@@ -23,9 +25,11 @@ as $$
                not gs.hide_attendance as attendance_visible,
                coalesce(g.mobile ~ '\S', false) as has_mobile,
                absence.normalise_mobile(g.mobile, (p_cfg).allow_international) as recipient
-        from absence.guardian_student gs
+        -- a join, not = any (p_student_ids): that searches the array
+        -- through for each link
+        from unnest(p_student_ids) s (student_id)
+        join absence.guardian_student gs on gs.student_id = s.student_id
         join absence.guardian g on g.guardian_id = gs.guardian_id
-        where gs.student_id = p_student_id
     ), ranked as (
         select link.*,
                link.recipient is not null as mobile_valid,
@@ -37,7 +41,8 @@ as $$
     ), deduped as (
         select ranked.*,
                case when eligible then
-                   row_number() over (partition by eligible, recipient order by guardian_id) = 1
+                   row_number() over (partition by student_id, eligible, recipient
+                                      order by guardian_id) = 1
                end as first_for_number
         from ranked
     )
@@ -55,6 +60,18 @@ as $$
            end,
            opted_out
     from deduped
+$$;
+
+-- guardian_checks_of() for one student.
+create function absence.guardian_checks(p_cfg absence.policy_config, p_student_id text)
+returns table (
+    student_id text, guardian_id bigint, guardian_name text, mobile text, recipient text,
+    account_active boolean, link_active boolean, attendance_visible boolean,
+    has_mobile boolean, mobile_valid boolean, first_for_number boolean, skip_reason text,
+    opted_out boolean)
+language sql stable
+as $$
+    select * from absence.guardian_checks_of(p_cfg, array[p_student_id])
 $$;
 
 -- Triggers with each linked guardian's outcome: what would be texted or
