@@ -256,6 +256,29 @@ static void test_a_text_takes_every_named_status_and_no_other(void **state)
     octstr_destroy(error);
 }
 
+/* So are a skipped guardian's reasons, against absence.skip_reason. */
+static void test_a_skip_takes_every_named_reason_and_no_other(void **state)
+{
+    Octstr *error;
+
+    (void)state;
+    assert_octstr_equal(test_db_rows(db,
+                                     "with kept as (insert into absence.guardian_skip "
+                                     "(student_id, school_day, guardian_id, lesson_id, reason) "
+                                     "select 'S1', '2026-06-15', position, 1, reason "
+                                     "from absence.skip_reason returning reason) "
+                                     "select count(*) from kept",
+                                     SQL_END),
+                        "7\n");
+    error = test_db_error(db,
+                          "insert into absence.guardian_skip (student_id, school_day, "
+                          "guardian_id, lesson_id, reason) values ('S1', '2026-06-15', 99, 1, "
+                          "'no-reason')",
+                          SQL_END);
+    assert_non_null(strstr(octstr_get_cstr(error), "guardian_skip_reason_known"));
+    octstr_destroy(error);
+}
+
 static void test_delivered_report_writes_one_pastoral_entry(void **state)
 {
     (void)state;
@@ -515,6 +538,7 @@ int main(void)
         DB_TEST(test_ack_for_a_text_no_longer_submitted_changes_nothing),
         DB_TEST(test_an_ack_writes_no_index_entry),
         DB_TEST(test_a_text_takes_every_named_status_and_no_other),
+        DB_TEST(test_a_skip_takes_every_named_reason_and_no_other),
         DB_TEST(test_delivered_report_writes_one_pastoral_entry),
         DB_TEST(test_repeated_report_is_kept_once_and_logs_once),
         DB_TEST(test_failure_report_fails_the_text_with_its_reason),

@@ -124,8 +124,10 @@ begin
         union all
         select 'unreachable-student', s.student_id, null, null, null, null
         from student s
-        where not exists (select from absence.guardian_checks(p_cfg, s.student_id) c
-                          where c.skip_reason is null)
+        where s.student_id not in (
+                select c.student_id
+                from absence.guardian_checks_of(p_cfg, array(select student_id from student)) c
+                where c.skip_reason is null)
         union all
         select 'too-many-adults', l.student_id, null, null, null,
                format('%s adults linked, at most %s', count(*), (p_cfg).max_linked_adults)

@@ -16,18 +16,22 @@ returns table (
     account_active boolean, link_active boolean, attendance_visible boolean,
     has_mobile boolean, mobile_valid boolean, first_for_number boolean, skip_reason text,
     opted_out boolean)
-language sql stable
+language plpgsql stable
 as $$
+begin
+    -- planned for the students given, each time: a plan kept for any number
+    -- of them (PostgreSQL guesses ten) looked 100,000 students up one by one
+    return query execute $q$
     with link as (
         select gs.student_id, gs.guardian_id, g.name, g.mobile,
                g.account_status = 'active' as account_active,
                gs.link_status = 'active' as link_active,
                not gs.hide_attendance as attendance_visible,
                coalesce(g.mobile ~ '\S', false) as has_mobile,
-               absence.normalise_mobile(g.mobile, (p_cfg).allow_international) as recipient
-        -- a join, not = any (p_student_ids): that searches the array
-        -- through for each link
-        from unnest(p_student_ids) s (student_id)
+               absence.normalise_mobile(g.mobile, ($1).allow_international) as recipient
+        -- a join, not = any ($2): that searches the array through for
+        -- each link
+        from unnest($2) s (student_id)
         join absence.guardian_student gs on gs.student_id = s.student_id
         join absence.guardian g on g.guardian_id = gs.guardian_id
     ), ranked as (
@@ -60,6 +64,8 @@ as $$
            end,
            opted_out
     from deduped
+$q$ using p_cfg, p_student_ids;
+end
 $$;
 
 -- guardian_checks_of() for one student.
@@ -89,10 +95,14 @@ returns table (
     guardian_id bigint, recipient text, skip_reason text)
 language sql stable
 as $$
+    with t as (
+        select * from absence.policy_triggers(p_cfg, p_at, p_from, p_to, p_student_id)
+    )
     select t.student_id, t.school_day, t.lesson_id, t.lesson_starts_at, t.state,
            t.due_at, t.expires_at, t.body, g.guardian_id, g.recipient, g.skip_reason
-    from absence.policy_triggers(p_cfg, p_at, p_from, p_to, p_student_id) t
-    left join lateral absence.guardian_checks(p_cfg, t.student_id) g on true
+    from t
+    left join absence.guardian_checks_of(p_cfg, array(select distinct t.student_id from t)) g
+           on g.student_id = t.student_id
 $$;
 
 -- How a number came to be opted out, as explain shows it: "(by reply on

@@ -16,7 +16,8 @@
 -- sent, changes neither, nor any indexed column: it is a HOT update. The
 -- status names are checked by a CHECK constraint with the same list as
 -- absence.notification_status (a foreign key would check and lock the
--- status row on every change). Reply matching reads a number's texts by
+-- status row on every change); so are guardian_skip's reasons, with
+-- absence.skip_reason's list, for the planner's inserts. Reply matching reads a number's texts by
 -- recipient alone, which never changes. Pages are filled to 70% when
 -- written, so that a text's next versions fit beside it.
 
@@ -39,3 +40,9 @@ drop index absence.notification_in_flight_idx;
 create index notification_in_flight_idx on absence.notification (box_id) where in_flight;
 drop index absence.notification_recipient_idx;
 create index notification_recipient_idx on absence.notification (recipient);
+
+alter table absence.guardian_skip
+    drop constraint guardian_skip_reason_known,
+    add constraint guardian_skip_reason_known check (reason in
+        ('account-not-active', 'link-not-active', 'attendance-hidden', 'no-mobile',
+         'invalid-mobile', 'opted-out', 'duplicate-number'));
