@@ -88,6 +88,8 @@ static void test_migrate_creates_the_contract_columns(void **state)
         "guardian|title|text|YES|~\n"
         "guardian|forename|text|YES|~\n"
         "guardian|surname|text|YES|~\n"
+        "guardian|mobile_e164|text|YES|~\n"
+        "guardian|mobile_e164_of|text|YES|~\n"
         "guardian_student|guardian_id|bigint|NO|~\n"
         "guardian_student|student_id|text|NO|~\n"
         "guardian_student|link_status|text|NO|~\n"

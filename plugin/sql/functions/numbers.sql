@@ -34,6 +34,44 @@ begin
 end
 $$;
 
+-- A guardian's mobile in E.164 form, as normalise_mobile() gives it, from
+-- the number kept with the row (p_e164, worked out from p_e164_of) when it
+-- is the guardian's mobile now, else worked out afresh. A UK number is the
+-- same whether international numbers are allowed or not.
+create function absence.guardian_mobile(p_mobile text, p_e164 text, p_e164_of text,
+                                        p_allow_international boolean)
+returns text
+language sql immutable
+as $$
+    select case when p_e164_of is not distinct from p_mobile
+                then case when p_allow_international or p_e164 like '+44%' then p_e164 end
+                else absence.normalise_mobile(p_mobile, p_allow_international) end
+$$;
+
+-- Keeps guardian.mobile_e164 with the mobile it was worked out from.
+create function absence.keep_guardian_mobile()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+begin
+    new.mobile_e164 := absence.normalise_mobile(new.mobile, true);
+    new.mobile_e164_of := new.mobile;
+    return new;
+end
+$$;
+
+create trigger guardian_mobile_kept
+    before insert or update of mobile on absence.guardian
+    for each row execute function absence.keep_guardian_mobile();
+
+-- Every guardian's kept number worked out again with the rules above, which
+-- may have changed with this file.
+update absence.guardian
+   set mobile = mobile
+ where mobile_e164_of is distinct from mobile
+    or mobile_e164 is distinct from absence.normalise_mobile(mobile, true);
+
 -- A phone number as logs and staff reports show it: +4477009****23.
 -- Twin of phone_mask() in phone.c; both are held to tests/mask_cases.tsv.
 -- No number (null) stays null, as every other missing value in a report.

@@ -28,7 +28,8 @@ begin
                gs.link_status = 'active' as link_active,
                not gs.hide_attendance as attendance_visible,
                coalesce(g.mobile ~ '\S', false) as has_mobile,
-               absence.normalise_mobile(g.mobile, ($1).allow_international) as recipient
+               absence.guardian_mobile(g.mobile, g.mobile_e164, g.mobile_e164_of,
+                                       ($1).allow_international) as recipient
         -- a join, not = any ($2): that searches the array through for
         -- each link
         from unnest($2) s (student_id)

@@ -46,3 +46,17 @@ alter table absence.guardian_skip
     add constraint guardian_skip_reason_known check (reason in
         ('account-not-active', 'link-not-active', 'attendance-hidden', 'no-mobile',
          'invalid-mobile', 'opted-out', 'duplicate-number'));
+
+-- Each guardian's mobile in E.164 form (absence.normalise_mobile with
+-- international numbers allowed), with the mobile it was worked out from,
+-- kept by a trigger on the MIS's writes (functions/numbers.sql): the
+-- planner checks 180,000 guardians for a 500,000-student morning, and
+-- working each number out again took a sixth of its time. A row whose
+-- mobile_e164_of is not its mobile (written with triggers off, or before
+-- this version) is worked out afresh where it is read.
+alter table absence.guardian
+    add column mobile_e164 text,
+    add column mobile_e164_of text;
+comment on column absence.guardian.mobile_e164 is
+    'absence.normalise_mobile(mobile_e164_of, true), kept by absencebox: read it only through '
+    'absence.guardian_mobile().';
