@@ -16,10 +16,13 @@ $$;
 -- Texts that reached an outcome: their log rows, at the instant of the
 -- change. A delivered concern text also moves its concern (and any other
 -- of the student's concerns planned with it) from open to notified.
+-- (PL/pgSQL, which keeps its statements' plans: an SQL function planned
+-- them again at every call, for every batch of the box's.)
 create function absence.log_text_outcomes(p_texts absence.notification[])
 returns void
-language sql
+language plpgsql
 as $$
+begin
     insert into absence.communication_log
         (student_id, guardian_id, concern_id, notification_id, method, direction, occurred_at,
          outcome, recorded_by, note)
@@ -36,6 +39,7 @@ as $$
        and k.student_id = c.student_id and k.term_id = c.term_id
        and k.texts_planned_at = c.texts_planned_at
        and k.state = 'open';
+end
 $$;
 
 -- A statement on absence.notification logs the texts it inserted with an

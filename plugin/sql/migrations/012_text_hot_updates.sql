@@ -35,7 +35,10 @@ comment on column absence.notification.in_flight is
     'status is submitted or sent: what the in-flight index selects on.';
 
 drop index absence.notification_pending_idx;
-create index notification_pending_idx on absence.notification (due_at) where claimable;
+-- in the claim's order, so that a claim reads as many texts as it takes
+-- (on due_at alone it read, and sorted, every text of the lesson's end)
+create index notification_pending_idx on absence.notification (due_at, notification_id)
+    where claimable;
 drop index absence.notification_in_flight_idx;
 create index notification_in_flight_idx on absence.notification (box_id) where in_flight;
 drop index absence.notification_recipient_idx;
