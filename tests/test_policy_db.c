@@ -364,7 +364,7 @@ static void test_international_number_needs_allow_international(void **state)
     assert_octstr_equal(test_db_rows(db,
                                      "select guardian_id, skip_reason from "
                                      "absence.guardian_checks(absence.policy_settings(), "
-                                     "'S1') order by 1",
+                                     "array['S1']) order by 1",
                                      SQL_END),
                         "101|~\n102|invalid-mobile\n");
     fx_settings = "absence.policy_settings('{\"allow-international\": true}')";

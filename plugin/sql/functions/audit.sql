@@ -126,7 +126,7 @@ begin
         from student s
         where s.student_id not in (
                 select c.student_id
-                from absence.guardian_checks_of(p_cfg, array(select student_id from student)) c
+                from absence.guardian_checks(p_cfg, array(select student_id from student)) c
                 where c.skip_reason is null)
         union all
         select 'too-many-adults', l.student_id, null, null, null,

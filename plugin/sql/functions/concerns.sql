@@ -333,7 +333,7 @@ begin
                p_at > d.text_expires_at or d.text_due_at > d.text_expires_at as too_late,
                g.guardian_id, g.recipient, g.skip_reason
           from due d
-          join absence.guardian_checks_of(p_cfg, array(select distinct d.student_id from due d)) g
+          join absence.guardian_checks(p_cfg, array(select distinct d.student_id from due d)) g
             on g.student_id = d.student_id
     ), texts as (
         insert into absence.notification as n

@@ -98,7 +98,7 @@ as $$
                case t.state when 'due' then 'planned' else 'expired' end as outcome,
                g.guardian_id, g.recipient, g.skip_reason
         from trig t
-        join absence.guardian_checks_of(p_cfg, array(
+        join absence.guardian_checks(p_cfg, array(
                  select distinct t.student_id from trig t where t.state in ('due', 'expired'))) g
           on g.student_id = t.student_id
         where t.state in ('due', 'expired')
@@ -286,50 +286,16 @@ as $$
        and l.ends_at >= s.planned_through - s.lookback
 $$;
 
--- Marks inserted or deleted: each statement's rows as changed_marks.
-create function absence.note_marks_added_or_removed()
-returns trigger
-language plpgsql
-security definer set search_path = pg_catalog, pg_temp
+-- Note changed marks (parallel arrays: lesson, student, mark): their
+-- students for concerns, their student-days for the planner; the number of
+-- student-days noted for the planner.
+create function absence.note_changed_marks(p_lesson_ids bigint[], p_student_ids text[],
+                                           p_marks text[])
+returns integer
+language sql
 as $$
-declare
-    v_noted integer;
-begin
-    with for_concerns as (
-        insert into absence.mark_change (student_id)
-        select distinct c.student_id
-          from changed_marks c
-          join absence.lesson l on l.lesson_id = c.lesson_id
-         where l.starts_at < absence.mark_change_bound()
-    ), for_planner as (
-        insert into absence.plan_change (student_id, school_day)
-        select distinct d.student_id, d.school_day
-          from changed_marks c
-         cross join lateral absence.plan_day_of_mark(c.lesson_id, c.student_id, c.mark) d
-        returning 1
-    )
-    select count(*) into v_noted from for_planner;
-    perform absence.wake_planner(v_noted);
-    return null;
-end
-$$;
-
--- Marks updated: those whose mark (or student, or lesson) changed, before
--- and after.
-create function absence.note_marks_updated()
-returns trigger
-language plpgsql
-security definer set search_path = pg_catalog, pg_temp
-as $$
-declare
-    v_noted integer;
-begin
     with changed as (
-        (select lesson_id, student_id, mark from new_marks
-         except select lesson_id, student_id, mark from old_marks)
-        union all
-        (select lesson_id, student_id, mark from old_marks
-         except select lesson_id, student_id, mark from new_marks)
+        select * from unnest(p_lesson_ids, p_student_ids, p_marks) c (lesson_id, student_id, mark)
     ), for_concerns as (
         insert into absence.mark_change (student_id)
         select distinct c.student_id
@@ -343,8 +309,38 @@ begin
          cross join lateral absence.plan_day_of_mark(c.lesson_id, c.student_id, c.mark) d
         returning 1
     )
-    select count(*) into v_noted from for_planner;
-    perform absence.wake_planner(v_noted);
+    select count(*)::integer from for_planner
+$$;
+
+-- A register statement's changed marks: the rows inserted or deleted
+-- (changed_marks), or those an update changed, before and after.
+create function absence.note_marks()
+returns trigger
+language plpgsql
+security definer set search_path = pg_catalog, pg_temp
+as $$
+declare
+    v_lessons bigint[];
+    v_students text[];
+    v_marks text[];
+begin
+    if tg_op = 'UPDATE' then
+        with changed as (
+            (select lesson_id, student_id, mark from new_marks
+             except select lesson_id, student_id, mark from old_marks)
+            union all
+            (select lesson_id, student_id, mark from old_marks
+             except select lesson_id, student_id, mark from new_marks)
+        )
+        select array_agg(lesson_id), array_agg(student_id), array_agg(mark)
+          into v_lessons, v_students, v_marks
+          from changed;
+    else
+        select array_agg(lesson_id), array_agg(student_id), array_agg(mark)
+          into v_lessons, v_students, v_marks
+          from changed_marks;
+    end if;
+    perform absence.wake_planner(absence.note_changed_marks(v_lessons, v_students, v_marks));
     return null;
 end
 $$;
@@ -402,15 +398,15 @@ $$;
 create trigger attendance_mark_inserted_noted
     after insert on absence.attendance_mark
     referencing new table as changed_marks
-    for each statement execute function absence.note_marks_added_or_removed();
+    for each statement execute function absence.note_marks();
 create trigger attendance_mark_updated_noted
     after update on absence.attendance_mark
     referencing old table as old_marks new table as new_marks
-    for each statement execute function absence.note_marks_updated();
+    for each statement execute function absence.note_marks();
 create trigger attendance_mark_deleted_noted
     after delete on absence.attendance_mark
     referencing old table as changed_marks
-    for each statement execute function absence.note_marks_added_or_removed();
+    for each statement execute function absence.note_marks();
 create trigger lesson_updated_for_plan
     after update on absence.lesson
     referencing old table as old_lessons new table as new_lessons

@@ -7,10 +7,10 @@
 -- failed, and the first failed rule as the skip reason (null: this
 -- guardian gets the text). A number on absence.opt_out (a stop word, or
 -- staff) is opted-out. A student's guardians passing every other rule who
--- share a number are texted once, at the lowest guardian_id. For many
--- students at once, as the planner needs them: one query, not one per
--- student.
-create function absence.guardian_checks_of(p_cfg absence.policy_config, p_student_ids text[])
+-- share a number are texted once, at the lowest guardian_id. For any
+-- number of students at once (array[one] for one), as the planner needs
+-- them: one query, not one per student.
+create function absence.guardian_checks(p_cfg absence.policy_config, p_student_ids text[])
 returns table (
     student_id text, guardian_id bigint, guardian_name text, mobile text, recipient text,
     account_active boolean, link_active boolean, attendance_visible boolean,
@@ -69,18 +69,6 @@ $q$ using p_cfg, p_student_ids;
 end
 $$;
 
--- guardian_checks_of() for one student.
-create function absence.guardian_checks(p_cfg absence.policy_config, p_student_id text)
-returns table (
-    student_id text, guardian_id bigint, guardian_name text, mobile text, recipient text,
-    account_active boolean, link_active boolean, attendance_visible boolean,
-    has_mobile boolean, mobile_valid boolean, first_for_number boolean, skip_reason text,
-    opted_out boolean)
-language sql stable
-as $$
-    select * from absence.guardian_checks_of(p_cfg, array[p_student_id])
-$$;
-
 -- Triggers with each linked guardian's outcome: what would be texted or
 -- skipped, and why. A trigger with no linked guardian has one row with a
 -- null guardian_id.
@@ -102,7 +90,7 @@ as $$
     select t.student_id, t.school_day, t.lesson_id, t.lesson_starts_at, t.state,
            t.due_at, t.expires_at, t.body, g.guardian_id, g.recipient, g.skip_reason
     from t
-    left join absence.guardian_checks_of(p_cfg, array(select distinct t.student_id from t)) g
+    left join absence.guardian_checks(p_cfg, array(select distinct t.student_id from t)) g
            on g.student_id = t.student_id
 $$;
 
@@ -164,7 +152,7 @@ as $$
                when t.state = 'expired' then absence.missed_window(p_cfg, t.due_at, t.expires_at)
                else 'no text: see the trigger'
            end
-    from absence.guardian_checks(p_cfg, p_student_id) g
+    from absence.guardian_checks(p_cfg, array[p_student_id]) g
     left join t on true
     left join absence.notification n on n.kind = 'absence' and n.student_id = p_student_id
                                     and n.school_day = p_day
