@@ -1,15 +1,21 @@
 /*
- * delivery.h - delivery reports from bearerbox into the database: the
- * report history, the text's final status, and for a delivered text its
- * pastoral log entry, all in one transaction per batch
- * (absence.apply_reports). Reports are acknowledged to bearerbox only after
- * this returns success.
+ * delivery.h - bearerbox's acks and delivery reports into the database: a
+ * text's status after its ack, the report history, the text's final status,
+ * and for a delivered text its pastoral log entry, all in one transaction
+ * per batch (absence.settle_gateway). Reports are acknowledged to bearerbox
+ * only after this returns success.
  */
 #ifndef ABSENCE_DELIVERY_H
 #define ABSENCE_DELIVERY_H
 
 #include "config.h"
 #include "db.h"
+
+typedef struct AckCounts {
+    long sent;    /* bearerbox took it: sent (not counted: those reported in the same batch) */
+    long retried; /* ack_failed_tmp: back to pending */
+    long failed;  /* ack_failed: no route, failed */
+} AckCounts;
 
 typedef struct ReportCounts {
     long reports;           /* stored in delivery_report */
@@ -20,10 +26,12 @@ typedef struct ReportCounts {
     Octstr *unknown_tokens; /* the unknown ones' tokens as an SQL array, "{a,b}", or NULL */
 } ReportCounts;
 
-/* Apply REPORTS (a List of report Msg *, left to the caller) for the box
- * of CONFIG, whose policy settings name the pastoral log's category and
- * time zone. The caller destroys counts->unknown_tokens. */
-int delivery_apply_reports(PGconn *conn, const AbsenceConfig *config, List *reports,
-                           ReportCounts *counts, Octstr **error);
+/* Apply ACKS and REPORTS (Lists of ack and report Msg *, either may be
+ * empty, left to the caller) for the box of CONFIG, whose policy settings
+ * name the pastoral log's category and time zone. A text acknowledged and
+ * reported in the same batch is changed once, by its report. The caller
+ * destroys reports->unknown_tokens. */
+int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List *reports,
+                    AckCounts *ack_counts, ReportCounts *counts, Octstr **error);
 
 #endif

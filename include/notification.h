@@ -22,15 +22,6 @@ List *notification_claim_batch(PGconn *conn, Octstr *box_id, long limit, Octstr 
  * uuid text) back to pending. Returns how many, or -1. */
 long notification_release(PGconn *conn, List *message_ids, Octstr **error);
 
-typedef struct AckCounts {
-    long sent;    /* bearerbox took it: sent */
-    long retried; /* ack_failed_tmp: back to pending */
-    long failed;  /* ack_failed: no route, failed */
-} AckCounts;
-
-/* Apply bearerbox's ACKS (a List of ack Msg *, left to the caller). */
-int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error);
-
 /* Expire pending texts past their expiry. Returns how many, or -1. */
 long notification_expire(PGconn *conn, Octstr **error);
 

@@ -268,18 +268,11 @@ static void log_ack(InFlight *text, Msg *ack)
         debug("absence.box", 0, "absencebox: bearerbox took %s", text->label);
 }
 
-static int apply_acks(Box *box)
+/* Stop waiting for the texts bearerbox has acknowledged (box->acks). */
+static void forget_acked(Box *box)
 {
-    Octstr *error = NULL;
-    AckCounts counts;
     Msg *ack;
 
-    if (gwlist_len(box->acks) == 0)
-        return 0;
-    if (notification_apply_acks(box->db, box->acks, &counts, &error) < 0) {
-        database_failed(box, "recording bearerbox's acks", error);
-        return -1;
-    }
     while ((ack = gwlist_extract_first(box->acks)) != NULL) {
         Octstr *id = message_id_text(ack);
         InFlight *text = dict_remove(box->in_flight, id);
@@ -291,7 +284,6 @@ static int apply_acks(Box *box)
         octstr_destroy(id);
         msg_destroy(ack);
     }
-    return 0;
 }
 
 static void log_reports(List *reports, ReportCounts *counts)
@@ -316,26 +308,32 @@ static void log_reports(List *reports, ReportCounts *counts)
                 counts->unknown, octstr_get_cstr(counts->unknown_tokens));
 }
 
-/* Commit the reports, then acknowledge each to bearerbox. */
-static int apply_reports(Box *box)
+/* Commit the batch's acks and reports (one transaction), then acknowledge
+ * each report to bearerbox. */
+static int settle(Box *box)
 {
     Octstr *error = NULL;
+    AckCounts acked;
     ReportCounts counts;
     Msg *report;
 
-    if (gwlist_len(box->reports) == 0)
+    if (gwlist_len(box->acks) == 0 && gwlist_len(box->reports) == 0)
         return 0;
-    if (delivery_apply_reports(box->db, box->config, box->reports, &counts, &error) < 0) {
-        database_failed(box, "recording delivery reports", error);
+    if (delivery_settle(box->db, box->config, box->acks, box->reports, &acked, &counts, &error) <
+        0) {
+        database_failed(box, "recording bearerbox's acks and delivery reports", error);
         return -1;
     }
-    log_reports(box->reports, &counts);
+    forget_acked(box);
+    if (gwlist_len(box->reports) > 0)
+        log_reports(box->reports, &counts);
     octstr_destroy(counts.unknown_tokens);
     box->status.delivered += counts.delivered;
     box->status.failed += counts.failed;
     box->status.reports += counts.reports + counts.duplicates;
     box->status.unknown_reports += counts.unknown;
-    box->status.last_report = time(NULL);
+    if (gwlist_len(box->reports) > 0)
+        box->status.last_report = time(NULL);
     while ((report = gwlist_extract_first(box->reports)) != NULL) {
         Msg *ack = message_ack_for(report);
         /* no connection: bearerbox redelivers it, and the copy is deduplicated */
@@ -791,8 +789,8 @@ static void step(Box *box, int may_claim)
         wait_s = 1.0;
     collect(box, busy ? 0 : wait_s);
     forget_lost_session(box);
-    if (database_ready(box) && apply_acks(box) == 0 && apply_reports(box) == 0 &&
-        apply_replies(box) == 0 && periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
+    if (database_ready(box) && settle(box) == 0 && apply_replies(box) == 0 && periodic(box) == 0 &&
+        (!may_claim || claim_and_submit(box) == 0))
         database_succeeded(box);
     publish_status(box);
 }

@@ -72,28 +72,6 @@ long notification_release(PGconn *conn, List *message_ids, Octstr **error)
                            error);
 }
 
-int notification_apply_acks(PGconn *conn, List *acks, AckCounts *counts, Octstr **error)
-{
-    static const char sql[] = "select * from absence.apply_acks($1::uuid[], $2::integer[])";
-    List *columns[2] = {gwlist_create(), gwlist_create()};
-    PGresult *rows;
-    long i;
-
-    for (i = 0; i < gwlist_len(acks); i++) {
-        Msg *ack = gwlist_get(acks, i);
-        gwlist_append(columns[0], message_id_text(ack));
-        gwlist_append(columns[1], octstr_format("%ld", ack->ack.nack));
-    }
-    rows = db_query_columns(conn, sql, 0, NULL, columns, 2, error);
-    if (rows == NULL)
-        return -1;
-    counts->sent = db_long(rows, 0, "sent");
-    counts->retried = db_long(rows, 0, "retried");
-    counts->failed = db_long(rows, 0, "failed");
-    PQclear(rows);
-    return 0;
-}
-
 long notification_expire(PGconn *conn, Octstr **error)
 {
     return single_count(conn, "select absence.expire_texts() as count", 0, NULL, error);

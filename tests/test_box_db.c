@@ -234,6 +234,98 @@ static void test_an_ack_writes_no_index_entry(void **state)
     assert_octstr_equal(updates_since_last(), "5|5\n");
 }
 
+/* One batch's acks and reports together (absence.settle_gateway, as the
+ * box sends them): text 101 acknowledged and reported delivered in the
+ * batch is changed once, by its report, and ends delivered with its sent
+ * and delivered times, one pastoral entry and one log entry; text 102,
+ * acknowledged only, is sent; text 103, refused (no route), fails. */
+static void test_a_batch_changes_a_text_acked_and_reported_in_it_once(void **state)
+{
+    Octstr *tokens;
+
+    (void)state;
+    pending_texts(3);
+    octstr_destroy(claim("box-a", "5"));
+    octstr_destroy(updates_since_last());
+    tokens = test_db_value(db, "select token from absence.notification where guardian_id = 101",
+                           SQL_END);
+    assert_octstr_equal(
+        test_db_rows(db,
+                     "select * from absence.settle_gateway(absence.policy_settings(), 'box-a', "
+                     "(select array_agg(message_id order by guardian_id) "
+                     "from absence.notification), array[0, 3, 1], array[$1::uuid], "
+                     "array[$2::text], array[1], array['smsc'], array['F1'], array['DELIVRD'])",
+                     REPORT_1, octstr_get_cstr(tokens), SQL_END),
+        "1|0|1|1|0|0|1|0|~\n");
+    assert_octstr_equal(updates_since_last(), "3|1\n"); /* one change each; 102's heap-only */
+    assert_octstr_equal(test_db_rows(db,
+                                     "select guardian_id, status, sent_at is not null, "
+                                     "delivered_at is not null from absence.notification "
+                                     "order by guardian_id",
+                                     SQL_END),
+                        "101|delivered|t|t\n102|sent|t|f\n103|failed|f|f\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select (select count(*) from absence.pastoral_log), "
+                                     "(select string_agg(n.guardian_id || ':' || c.outcome, ',' "
+                                     "order by n.guardian_id) from absence.communication_log c "
+                                     "join absence.notification n using (notification_id))",
+                                     SQL_END),
+                        "1|101:delivered,103:failed\n");
+    octstr_destroy(tokens);
+}
+
+/* Acks are looked up one by one by message id, however stale the table's
+ * statistics: taken while every text was pending and had none, they made a
+ * join read the whole index for each batch. */
+static void test_acks_read_only_their_own_texts(void **state)
+{
+    (void)state;
+    pending_texts(300);
+    test_db_exec(db, "analyze absence.notification", SQL_END);
+    octstr_destroy(claim("box-a", "300"));
+    test_db_exec(db,
+                 "select set_config('test.fetched', idx_tup_fetch::text, true) "
+                 "from pg_stat_xact_user_tables where relid = 'absence.notification'::regclass",
+                 SQL_END);
+    assert_octstr_equal(test_db_rows(db,
+                                     "select * from absence.apply_acks((select array_agg("
+                                     "message_id) from absence.notification where guardian_id "
+                                     "<= 105), array_fill(0, array[5]))",
+                                     SQL_END),
+                        "5|0|0\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select idx_tup_fetch - current_setting('test.fetched')"
+                                     "::bigint <= 20 from pg_stat_xact_user_tables "
+                                     "where relid = 'absence.notification'::regclass",
+                                     SQL_END),
+                        "t\n"); /* 300 before, with the whole index read */
+}
+
+/* A report's token is a text's only as the uuid the box sent: in either
+ * case, and nothing else (never an error for a bearerbox's odd token). */
+static void test_a_token_is_read_only_as_a_uuid(void **state)
+{
+    (void)state;
+    assert_octstr_equal(
+        test_db_rows(
+            db,
+            "select t, absence.token_uuid(t) from unnest(array["
+            "'0a1b2c3d-4e5f-6789-abcd-ef0123456789', '0A1B2C3D-4E5F-6789-ABCD-EF0123456789', "
+            "'0a1b2c3d4-e5f-6789-abcd-ef0123456789', '0a1b2c3d-4e5f-6789-abcd-ef012345678', "
+            "'0a1b2c3d-4e5f-6789-abcd-ef0123456789x', '0a1b2c3d-4e5f-6789-abcd-ef012345678g', "
+            "'0a1b2c3d-4e5f-6789-abcd--f0123456789', '', null]) t",
+            SQL_END),
+        "0a1b2c3d-4e5f-6789-abcd-ef0123456789|0a1b2c3d-4e5f-6789-abcd-ef0123456789\n"
+        "0A1B2C3D-4E5F-6789-ABCD-EF0123456789|0a1b2c3d-4e5f-6789-abcd-ef0123456789\n"
+        "0a1b2c3d4-e5f-6789-abcd-ef0123456789|~\n"
+        "0a1b2c3d-4e5f-6789-abcd-ef012345678|~\n"
+        "0a1b2c3d-4e5f-6789-abcd-ef0123456789x|~\n"
+        "0a1b2c3d-4e5f-6789-abcd-ef012345678g|~\n"
+        "0a1b2c3d-4e5f-6789-abcd--f0123456789|~\n"
+        "|~\n"
+        "~|~\n");
+}
+
 /* The status names are checked against the same list as
  * absence.notification_status: a text takes each of them, and no other. */
 static void test_a_text_takes_every_named_status_and_no_other(void **state)
@@ -537,6 +629,9 @@ int main(void)
         DB_TEST(test_permanent_nack_fails_the_text),
         DB_TEST(test_ack_for_a_text_no_longer_submitted_changes_nothing),
         DB_TEST(test_an_ack_writes_no_index_entry),
+        DB_TEST(test_a_batch_changes_a_text_acked_and_reported_in_it_once),
+        DB_TEST(test_acks_read_only_their_own_texts),
+        DB_TEST(test_a_token_is_read_only_as_a_uuid),
         DB_TEST(test_a_text_takes_every_named_status_and_no_other),
         DB_TEST(test_a_skip_takes_every_named_reason_and_no_other),
         DB_TEST(test_delivered_report_writes_one_pastoral_entry),

@@ -6,6 +6,7 @@
 --   apply_acks         bearerbox's acks: -> sent, back to pending, or failed
 --   apply_reports      delivery reports: history, -> delivered + pastoral log,
 --                      -> failed; unknown tokens kept too
+--   settle_gateway     a batch's acks and reports together, as the box sends them
 --   expire_texts       pending past expiry -> expired
 --   mark_unconfirmed   submitted with no word from bearerbox, or sent with no
 --                      final report in time -> unconfirmed
@@ -17,11 +18,16 @@
 -- replies.sql) goes through the same steps, by the same rules.
 
 -- The uuid in a token as the box sent it, or null when it is not one.
+-- (Hex groups split by four hyphens at the uuid's places: half the cost of
+-- one expression with counted repetitions, and this runs twice a report.)
 create function absence.token_uuid(p_token text)
 returns uuid
 language sql immutable
 as $$
-    select case when p_token ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+    select case when length(p_token) = 36
+                     and p_token ~ '^[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+-[0-9a-fA-F]+$'
+                     and substr(p_token, 9, 1) = '-' and substr(p_token, 14, 1) = '-'
+                     and substr(p_token, 19, 1) = '-' and substr(p_token, 24, 1) = '-'
                 then p_token::uuid end
 $$;
 
@@ -92,7 +98,11 @@ $$;
 -- Apply bearerbox's acks (Kannel ack_status_t): 0 success and 3 buffered
 -- mean bearerbox took the text; 2 (temporarily failed, not stored) puts it
 -- back to pending to be claimed again; 1 (no route) fails it for good.
-create function absence.apply_acks(p_message_ids uuid[], p_nacks integer[])
+-- A text taken whose token is in p_reported_tokens (its delivery report
+-- came in the same batch: see settle_gateway) is left to that report, and
+-- not counted here.
+create function absence.apply_acks(p_message_ids uuid[], p_nacks integer[],
+                                   p_reported_tokens text[] default null)
 returns table (sent integer, retried integer, failed integer)
 language plpgsql
 as $$
@@ -101,16 +111,34 @@ begin
     return query
         with ack(message_id, nack) as (
             select * from unnest(p_message_ids, p_nacks)
+        ), reported(token) as (
+            -- (no nulls: NOT IN a list holding a null is never true)
+            select absence.token_uuid(t) from unnest(p_reported_tokens) t
+             where absence.token_uuid(t) is not null
+        ), taken(notification_id, nack) as (
+            -- each ack's text looked up on its own (a lateral subquery
+            -- with a limit is not flattened into a join): planned as a
+            -- join, from statistics taken while the day's texts were all
+            -- pending and had no message id, it read the whole index for
+            -- every batch, a tenth of a millisecond an ack
+            select n.notification_id, ack.nack
+              from ack
+             cross join lateral (
+                   select n.notification_id, n.token
+                     from absence.notification n
+                    where n.message_id = ack.message_id and n.status = 'submitted'
+                    limit 1) n
+             where ack.nack not in (0, 3) or n.token not in (select token from reported)
         ), changed as (
             update absence.notification n
-               set status = absence.acked_status(ack.nack),
-                   sent_at = case when ack.nack in (0, 3) then now() else n.sent_at end,
-                   failed_at = case when ack.nack = 1 then now() else n.failed_at end,
-                   failure_reason = coalesce(absence.ack_failure(ack.nack), n.failure_reason),
-                   message_id = case when ack.nack = 2 then null else n.message_id end,
+               set status = absence.acked_status(t.nack),
+                   sent_at = case when t.nack in (0, 3) then now() else n.sent_at end,
+                   failed_at = case when t.nack = 1 then now() else n.failed_at end,
+                   failure_reason = coalesce(absence.ack_failure(t.nack), n.failure_reason),
+                   message_id = case when t.nack = 2 then null else n.message_id end,
                    status_changed_at = now()
-              from ack
-             where n.message_id = ack.message_id and n.status = 'submitted'
+              from taken t
+             where n.notification_id = t.notification_id and n.status = 'submitted'
             returning n.status
         ), confirmed as (
             update absence.confirmation_text t
@@ -122,6 +150,7 @@ begin
                    status_changed_at = now()
               from ack
              where t.message_id = ack.message_id and t.status = 'submitted'
+               and (ack.nack not in (0, 3) or t.token not in (select token from reported))
             returning t.status
         ), both_kinds as (
             select status from changed union all select status from confirmed
@@ -310,6 +339,44 @@ begin
                (select array_agg(coalesce(token, '(none)')) from kept
                  where notification_id is null and confirmation_id is null)
           from (select count(*) from heard) h;
+end
+$$;
+
+-- One batch of bearerbox's messages for p_box_id, in one transaction and
+-- one round trip: its acks (apply_acks), then its delivery reports
+-- (apply_reports). A text both acknowledged and reported in the batch is
+-- changed once, by its report, which makes a submitted text sent or final
+-- as it does a sent one: the ack's own change would be overwritten a
+-- moment later, and writing it was a quarter of the database's work per
+-- text. Empty arrays skip their step.
+create function absence.settle_gateway(
+    p_cfg absence.policy_config, p_box_id text, p_ack_ids uuid[], p_nacks integer[],
+    p_report_ids uuid[], p_tokens text[], p_dlr_types integer[], p_smsc_ids text[],
+    p_foreign_ids text[], p_replies text[])
+returns table (sent integer, retried integer, failed integer, reports integer,
+               duplicates integer, unknown integer, delivered integer, reports_failed integer,
+               unknown_tokens text[])
+language plpgsql
+as $$
+declare
+    v_sent integer := 0;
+    v_retried integer := 0;
+    v_failed integer := 0;
+    r record;
+begin
+    if cardinality(p_ack_ids) > 0 then
+        select * into v_sent, v_retried, v_failed
+          from absence.apply_acks(p_ack_ids, p_nacks, p_tokens);
+    end if;
+    if cardinality(p_report_ids) > 0 then
+        select * into r from absence.apply_reports(p_cfg, p_box_id, p_report_ids, p_tokens,
+                                                   p_dlr_types, p_smsc_ids, p_foreign_ids,
+                                                   p_replies);
+        return query select v_sent, v_retried, v_failed, r.reports, r.duplicates, r.unknown,
+                            r.delivered, r.failed, r.unknown_tokens;
+    else
+        return query select v_sent, v_retried, v_failed, 0, 0, 0, 0, 0, null::text[];
+    end if;
 end
 $$;
 
