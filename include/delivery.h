@@ -27,7 +27,7 @@ typedef struct ReportCounts {
 } ReportCounts;
 
 /* Apply ACKS and REPORTS (Lists of ack and report Msg *, either may be
- * empty, left to the caller) for the box of CONFIG, whose policy settings
+ * empty and ACKS NULL, left to the caller) for the box of CONFIG, whose policy settings
  * name the pastoral log's category and time zone. A text acknowledged and
  * reported in the same batch is changed once, by its report. The caller
  * destroys reports->unknown_tokens. */

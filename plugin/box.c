@@ -6,6 +6,7 @@
 #include "box_status.h"
 #include "delivery.h"
 #include "heartbeat.h"
+#include "held_acks.h"
 #include "message.h"
 #include "migrate.h"
 #include "notification.h"
@@ -27,9 +28,17 @@
  * texts (0.8 ms of database CPU a text with sqlite3 DLRs, 0.5 ms gathered). */
 #define GATHER_S 0.05
 
+/* bearerbox's ack that it took a text waits this long for the text's
+ * delivery report, to be written with it (see held_acks.h). Every held ack
+ * is written before the sweep (whose timeouts count from submission) and at
+ * shutdown. A box killed meanwhile leaves those texts submitted: their
+ * reports still settle them. */
+#define ACK_HOLD_S 1.0
+
 /* A text written to bearerbox and not yet acknowledged. */
 typedef struct InFlight {
     char label[48]; /* "notification 12" or "confirmation text 3", for the log */
+    char token[40]; /* its dlr-url, which its delivery reports carry */
     long session;   /* the bearerbox session it was written in */
 } InFlight;
 
@@ -43,7 +52,7 @@ struct Box {
     Dict *in_flight; /* message id text -> InFlight * */
     long in_flight_count;
     long in_flight_session; /* the bearerbox session of the texts in in_flight */
-    List *acks;             /* ack Msg * not yet applied */
+    HeldAcks *acks;         /* acks not yet applied */
     List *reports;          /* report Msg * not yet committed (nor acknowledged) */
     List *replies;          /* parents' texts (MO Msg *) not yet stored (nor acknowledged) */
     List *unwritten;        /* message ids (Octstr *) claimed, surely never written, not yet
@@ -73,7 +82,7 @@ Box *box_create(const AbsenceConfig *config)
     box->config = config;
     box->inbox = gwlist_create();
     box->in_flight = dict_create(config->box.max_pending * 2 + 16, free_item);
-    box->acks = gwlist_create();
+    box->acks = held_acks_create(ACK_HOLD_S);
     box->reports = gwlist_create();
     box->replies = gwlist_create();
     box->unwritten = gwlist_create();
@@ -87,7 +96,7 @@ Box *box_create(const AbsenceConfig *config)
 void box_destroy(Box *box)
 {
     gwlist_destroy(box->inbox, msg_destroy_item);
-    gwlist_destroy(box->acks, msg_destroy_item);
+    held_acks_destroy(box->acks);
     gwlist_destroy(box->reports, msg_destroy_item);
     gwlist_destroy(box->replies, msg_destroy_item);
     gwlist_destroy(box->unwritten, octstr_destroy_item);
@@ -192,10 +201,36 @@ static void refuse_incoming(Box *box, Msg *msg)
     msg_destroy(msg);
 }
 
+static void log_ack(InFlight *text, Msg *ack)
+{
+    if (ack->ack.nack == ack_failed)
+        warning(0, "absencebox: bearerbox refused %s (no route to an SMSC): failed", text->label);
+    else if (ack->ack.nack == ack_failed_tmp)
+        info(0, "absencebox: bearerbox could not queue %s now; it will be sent again", text->label);
+    else
+        debug("absence.box", 0, "absencebox: bearerbox took %s", text->label);
+}
+
+/* bearerbox answered for a text: it no longer counts against max-pending;
+ * the ack is held to be written (see held_acks.h). */
+static void take_ack(Box *box, Msg *ack)
+{
+    Octstr *id = message_id_text(ack);
+    InFlight *text = dict_remove(box->in_flight, id);
+
+    held_acks_add(box->acks, ack, text != NULL ? text->token : NULL, plan_wake_clock());
+    if (text != NULL) {
+        log_ack(text, ack);
+        box->in_flight_count--;
+        gw_free(text);
+    }
+    octstr_destroy(id);
+}
+
 static void sort_message(Box *box, Msg *msg)
 {
     if (msg_type(msg) == ack)
-        gwlist_append(box->acks, msg);
+        take_ack(box, msg);
     else if (message_is_report(msg))
         gwlist_append(box->reports, msg);
     else if (reply_is_incoming(msg))
@@ -258,34 +293,6 @@ static void forget_lost_session(Box *box)
     box->in_flight_session = session; /* every text left was written in it */
 }
 
-static void log_ack(InFlight *text, Msg *ack)
-{
-    if (ack->ack.nack == ack_failed)
-        warning(0, "absencebox: bearerbox refused %s (no route to an SMSC): failed", text->label);
-    else if (ack->ack.nack == ack_failed_tmp)
-        info(0, "absencebox: bearerbox could not queue %s now; it will be sent again", text->label);
-    else
-        debug("absence.box", 0, "absencebox: bearerbox took %s", text->label);
-}
-
-/* Stop waiting for the texts bearerbox has acknowledged (box->acks). */
-static void forget_acked(Box *box)
-{
-    Msg *ack;
-
-    while ((ack = gwlist_extract_first(box->acks)) != NULL) {
-        Octstr *id = message_id_text(ack);
-        InFlight *text = dict_remove(box->in_flight, id);
-        if (text != NULL) {
-            log_ack(text, ack);
-            box->in_flight_count--;
-            gw_free(text);
-        }
-        octstr_destroy(id);
-        msg_destroy(ack);
-    }
-}
-
 static void log_reports(List *reports, ReportCounts *counts)
 {
     long i;
@@ -308,23 +315,26 @@ static void log_reports(List *reports, ReportCounts *counts)
                 counts->unknown, octstr_get_cstr(counts->unknown_tokens));
 }
 
-/* Commit the batch's acks and reports (one transaction), then acknowledge
- * each report to bearerbox. */
-static int settle(Box *box)
+/* Commit the batch's reports and the acks due (one transaction), then
+ * acknowledge each report to bearerbox. FLUSH writes every held ack. */
+static int settle(Box *box, int flush)
 {
     Octstr *error = NULL;
     AckCounts acked;
     ReportCounts counts;
+    List *acks = held_acks_due(box->acks, box->reports, flush, plan_wake_clock());
     Msg *report;
 
-    if (gwlist_len(box->acks) == 0 && gwlist_len(box->reports) == 0)
+    if (gwlist_len(acks) == 0 && gwlist_len(box->reports) == 0) {
+        gwlist_destroy(acks, NULL);
         return 0;
-    if (delivery_settle(box->db, box->config, box->acks, box->reports, &acked, &counts, &error) <
-        0) {
+    }
+    if (delivery_settle(box->db, box->config, acks, box->reports, &acked, &counts, &error) < 0) {
+        held_acks_return(box->acks, acks);
         database_failed(box, "recording bearerbox's acks and delivery reports", error);
         return -1;
     }
-    forget_acked(box);
+    gwlist_destroy(acks, msg_destroy_item);
     if (gwlist_len(box->reports) > 0)
         log_reports(box->reports, &counts);
     octstr_destroy(counts.unknown_tokens);
@@ -594,7 +604,8 @@ static int periodic(Box *box)
     if (plan(box) < 0 || schedule_plan(box) < 0)
         return -1;
     if (housekeeping) {
-        if (sweep(box) < 0 || count_texts(box) < 0)
+        /* the sweep's timeouts count from submission: no ack held back */
+        if (settle(box, 1) < 0 || sweep(box) < 0 || count_texts(box) < 0)
             return -1;
         box->next_tick = time(NULL) + box->config->box.plan_interval_s;
     }
@@ -631,6 +642,7 @@ static void record_submitted(Box *box, OutgoingText *text, long session, List *u
     }
     flight = gw_malloc(sizeof(*flight));
     label_text(flight->label, sizeof(flight->label), text);
+    snprintf(flight->token, sizeof(flight->token), "%s", octstr_get_cstr(text->token));
     if (session < 0) {
         warning(0, "absencebox: writing %s to bearerbox failed; waiting for its reports",
                 flight->label);
@@ -787,10 +799,12 @@ static void step(Box *box, int may_claim)
      * while the database is away, a second */
     if (time(NULL) < box->db_paused_until || wait_s > 1.0)
         wait_s = 1.0;
+    if (held_acks_count(box->acks) > 0 && wait_s > held_acks_wait(box->acks, plan_wake_clock()))
+        wait_s = held_acks_wait(box->acks, plan_wake_clock());
     collect(box, busy ? 0 : wait_s);
     forget_lost_session(box);
-    if (database_ready(box) && settle(box) == 0 && apply_replies(box) == 0 && periodic(box) == 0 &&
-        (!may_claim || claim_and_submit(box) == 0))
+    if (database_ready(box) && settle(box, !may_claim) == 0 && apply_replies(box) == 0 &&
+        periodic(box) == 0 && (!may_claim || claim_and_submit(box) == 0))
         database_succeeded(box);
     publish_status(box);
 }

@@ -39,7 +39,7 @@ int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List 
 
     for (i = 0; i < COLUMNS; i++)
         columns[i] = gwlist_create();
-    for (i = 0; i < gwlist_len(acks); i++)
+    for (i = 0; acks != NULL && i < gwlist_len(acks); i++)
         add_ack(columns, gwlist_get(acks, i));
     for (i = 0; i < gwlist_len(reports); i++)
         add_report(columns, gwlist_get(reports, i));
