@@ -301,6 +301,29 @@ static void test_acks_read_only_their_own_texts(void **state)
                         "t\n"); /* 300 before, with the whole index read */
 }
 
+/* A claim fetches the texts it takes by their keys: as a join with its
+ * batch (250 of a day's 3,000 texts), the whole table was read for each
+ * claim. */
+static void test_a_claim_reads_no_text_it_does_not_take(void **state)
+{
+    (void)state;
+    pending_texts(3000);
+    test_db_exec(db, "analyze absence.notification", SQL_END);
+    test_db_exec(db,
+                 "select set_config('test.scanned', seq_tup_read::text, true) "
+                 "from pg_stat_xact_user_tables where relid = 'absence.notification'::regclass",
+                 SQL_END);
+    assert_octstr_equal(
+        test_db_rows(db, "select count(*) from absence.claim_texts('box-a', 250)", SQL_END),
+        "250\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select seq_tup_read - current_setting('test.scanned')"
+                                     "::bigint from pg_stat_xact_user_tables "
+                                     "where relid = 'absence.notification'::regclass",
+                                     SQL_END),
+                        "0\n");
+}
+
 /* A report's token is a text's only as the uuid the box sent: in either
  * case, and nothing else (never an error for a bearerbox's odd token). */
 static void test_a_token_is_read_only_as_a_uuid(void **state)
@@ -631,6 +654,7 @@ int main(void)
         DB_TEST(test_an_ack_writes_no_index_entry),
         DB_TEST(test_a_batch_changes_a_text_acked_and_reported_in_it_once),
         DB_TEST(test_acks_read_only_their_own_texts),
+        DB_TEST(test_a_claim_reads_no_text_it_does_not_take),
         DB_TEST(test_a_token_is_read_only_as_a_uuid),
         DB_TEST(test_a_text_takes_every_named_status_and_no_other),
         DB_TEST(test_a_skip_takes_every_named_reason_and_no_other),

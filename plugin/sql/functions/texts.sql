@@ -52,13 +52,13 @@ begin
         update absence.confirmation_text t
            set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
                submitted_at = now(), attempts = t.attempts + 1, status_changed_at = now()
-         where t.confirmation_id in (
+         where t.confirmation_id = any (array(
                 select c.confirmation_id
                   from absence.confirmation_text c
                  where c.status = 'pending' and c.due_at <= now() and c.expires_at >= now()
                  order by c.due_at, c.confirmation_id
                  limit p_limit
-                   for update skip locked)
+                   for update skip locked))
         returning null::bigint, t.token, t.message_id, t.recipient, t.body,
                   extract(epoch from t.expires_at)::bigint, t.confirmation_id;
     get diagnostics v_claimed = row_count;
@@ -66,14 +66,17 @@ begin
         update absence.notification n
            set status = 'submitted', box_id = p_box_id, message_id = gen_random_uuid(),
                submitted_at = now(), attempts = n.attempts + 1, status_changed_at = now()
-         where n.notification_id in (
+         -- the claimed ids as an array, so that each is fetched by its key: as
+         -- a join, a day's table (all texts just planned, a batch of 250) was
+         -- read whole for each claim
+         where n.notification_id = any (array(
                 select c.notification_id
                   from absence.notification c
                  where c.claimable and c.due_at <= now() and c.expires_at >= now()
                    and not exists (select 1 from absence.opt_out o where o.recipient = c.recipient)
                  order by c.due_at, c.notification_id
                  limit p_limit - v_claimed
-                   for update skip locked)
+                   for update skip locked))
         returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
                   extract(epoch from n.expires_at)::bigint, null::bigint;
 end
