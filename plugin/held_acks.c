@@ -75,23 +75,24 @@ static Dict *reported_tokens(List *reports)
 List *held_acks_due(HeldAcks *acks, List *reports, int flush, double now)
 {
     Dict *reported = reported_tokens(reports);
-    List *due = gwlist_create();
+    List *due = gwlist_create(), *kept = gwlist_create();
     int all = flush || acks->urgent;
-    long i = 0;
+    Held *held;
 
-    while (i < gwlist_len(acks->held)) {
-        Held *held = gwlist_get(acks->held, i);
+    /* one pass, into two lists: deleting from the middle moved the rest */
+    while ((held = gwlist_extract_first(acks->held)) != NULL) {
         if (all || held->due_at <= now ||
             (held->token != NULL && dict_get(reported, held->token) != NULL)) {
-            gwlist_delete(acks->held, i, 1);
             gwlist_append(due, held->ack);
             octstr_destroy(held->token);
             gw_free(held);
         } else {
-            i++;
+            gwlist_append(kept, held);
         }
     }
-    if (gwlist_len(acks->held) == 0)
+    gwlist_destroy(acks->held, NULL);
+    acks->held = kept;
+    if (gwlist_len(kept) == 0)
         acks->urgent = 0;
     dict_destroy(reported);
     return due;
