@@ -26,11 +26,11 @@ typedef struct ReportCounts {
     Octstr *unknown_tokens; /* the unknown ones' tokens as an SQL array, "{a,b}", or NULL */
 } ReportCounts;
 
-/* Apply ACKS and REPORTS (Lists of ack and report Msg *, either may be
- * empty and ACKS NULL, left to the caller) for the box of CONFIG, whose policy settings
- * name the pastoral log's category and time zone. A text acknowledged and
- * reported in the same batch is changed once, by its report. The caller
- * destroys reports->unknown_tokens. */
+/* Apply ACKS and REPORTS (Lists of ack and report Msg *, left to the
+ * caller; either may be empty, ACKS NULL) for the box of CONFIG, whose
+ * policy settings name the pastoral log's category and time zone. A text
+ * acknowledged and reported in the same batch is changed once, by its
+ * report. The caller destroys counts->unknown_tokens. */
 int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List *reports,
                     AckCounts *ack_counts, ReportCounts *counts, Octstr **error);
 
