@@ -143,6 +143,9 @@ static void database_failed(Box *box, const char *step, Octstr *problem)
           octstr_get_cstr(problem));
     octstr_destroy(problem);
     box->db_paused_until = time(NULL) + box->db_backoff_s;
+    /* no claim until it is back: the loop waits, rather than spinning to
+     * claim at once */
+    box->backlog = 0;
     box->db_backoff_s =
         box->db_backoff_s * 2 > DB_BACKOFF_MAX_S ? DB_BACKOFF_MAX_S : box->db_backoff_s * 2;
 }
@@ -799,7 +802,10 @@ static void step(Box *box, int may_claim)
      * while the database is away, a second */
     if (time(NULL) < box->db_paused_until || wait_s > 1.0)
         wait_s = 1.0;
-    if (held_acks_count(box->acks) > 0 && wait_s > held_acks_wait(box->acks, plan_wake_clock()))
+    /* held acks falling due: no later (but no sooner than the database is
+     * back, or the box would spin while it is away) */
+    if (time(NULL) >= box->db_paused_until && held_acks_count(box->acks) > 0 &&
+        wait_s > held_acks_wait(box->acks, plan_wake_clock()))
         wait_s = held_acks_wait(box->acks, plan_wake_clock());
     collect(box, busy ? 0 : wait_s);
     forget_lost_session(box);

@@ -16,9 +16,18 @@ some_delivered() {
     [ "$(q "select count(*) from absence.notification where status = 'delivered'")" -gt 5 ]
 }
 check "texts are being delivered" wait_until 30 some_delivered
+box_cpu_ticks() {
+    awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$BOX_PID/stat"
+}
 pg_stop
 note "PostgreSQL stopped with $(wc -l < "$RUN/fakesmsc.out") fakesmsc lines"
+before=$(box_cpu_ticks)
 sleep 3
+# acks and reports wait for the database: the box sleeps meanwhile, it does
+# not spin (a busy loop would burn the whole 3 s, 300 ticks)
+check "the box waits for PostgreSQL without spinning (CPU ticks in the 3 s under 100)" \
+    test "$(($(box_cpu_ticks) - before))" -lt 100
+note "the box's CPU ticks while PostgreSQL was down: $(($(box_cpu_ticks) - before))"
 check "PostgreSQL starts again on the same port" pg_restart_only start
 total=$(($(expected_count text) + $(expected_count expired)))
 check "every text reaches a final state" e2e_wait_settled 90 "$total"
