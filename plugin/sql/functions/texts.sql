@@ -350,8 +350,8 @@ $$;
 -- (apply_reports). A text both acknowledged and reported in the batch is
 -- changed once, by its report, which makes a submitted text sent or final
 -- as it does a sent one: the ack's own change would be overwritten a
--- moment later, and writing it was a quarter of the database's work per
--- text. Empty arrays skip their step.
+-- moment later, at the cost of one more row version per text. Empty arrays
+-- skip their step.
 create function absence.settle_gateway(
     p_cfg absence.policy_config, p_box_id text, p_ack_ids uuid[], p_nacks integer[],
     p_report_ids uuid[], p_tokens text[], p_dlr_types integer[], p_smsc_ids text[],
