@@ -33,7 +33,7 @@
  * is written before the sweep (whose timeouts count from submission) and at
  * shutdown. A box killed meanwhile leaves those texts submitted: their
  * reports still settle them. */
-#define ACK_HOLD_S 1.0
+#define ACK_HOLD_S 0.25
 
 /* A text written to bearerbox and not yet acknowledged. */
 typedef struct InFlight {
@@ -214,8 +214,8 @@ static void log_ack(InFlight *text, Msg *ack)
         debug("absence.box", 0, "absencebox: bearerbox took %s", text->label);
 }
 
-/* bearerbox answered for a text: it no longer counts against max-pending;
- * the ack is held to be written (see held_acks.h). */
+/* bearerbox answered for a text: the ack is held to be written (see
+ * held_acks.h), and counts against max-pending until it is. */
 static void take_ack(Box *box, Msg *ack)
 {
     Octstr *id = message_id_text(ack);
@@ -724,7 +724,9 @@ static void remember_unwritten(Box *box, List *texts)
  * so that claims come in batches, not one per ack; else none. */
 static long claim_room(Box *box)
 {
-    long room = box->config->box.max_pending - box->in_flight_count;
+    /* a held ack's text is still submitted in the database: it counts, so
+     * that never more than max-pending texts are submitted at once */
+    long room = box->config->box.max_pending - box->in_flight_count - held_acks_count(box->acks);
     long least = box->config->box.max_pending / 4;
 
     return room > 0 && room >= least ? room : 0;

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 e2e_begin fakesmsc 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
-e2e_box_conf
+e2e_box_conf "max-pending = 10"
 check_equal "the box refuses to run on a database without the schema" \
     "absencebox: schema absence is at version 0 but this absencebox needs version 12: run 'absencectl migrate'"$'\n'"exit 1" \
     "$(timeout 20 "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" 2>&1; echo "exit $?")"
@@ -21,11 +21,25 @@ check_equal "the college covers every trigger state and skip reason" \
     "expired skip:account-not-active skip:attendance-hidden skip:duplicate-number skip:invalid-mobile skip:link-not-active skip:no-mobile text trigger:due trigger:expired trigger:not-yet-due trigger:register-late trigger:register-not-marked trigger:status-not-eligible" \
     "$(awk -F'\t' '{print $1 ($1 == "trigger" || $1 == "skip" ? ":" $5 : "")}' "$RUN/expect" | sort -u | tr '\n' ' ' | sed 's/ $//')"
 
+# the most texts submitted at once, after every statement that changes one
+q "create table public.submitted_peak (texts bigint not null);
+   insert into public.submitted_peak values (0);
+   create function public.note_submitted_peak() returns trigger language plpgsql as \$\$
+   begin
+       update public.submitted_peak set texts = greatest(texts,
+           (select count(*) from absence.notification where status = 'submitted'));
+       return null;
+   end \$\$;
+   create trigger submitted_peak after insert or update on absence.notification
+       for each statement execute function public.note_submitted_peak();"
 check "bearerbox starts with the example fakesmsc configuration" e2e_start_bearerbox
 e2e_start_fakesmsc
 e2e_start_box
 total=$(($(expected_count text) + $(expected_count expired)))
 check "every text reaches a final state" e2e_wait_settled 60 "$total"
+note "at most $(q "select texts from public.submitted_peak") texts were submitted at once"
+check "never more than max-pending (10) texts submitted at once, acks held for their reports included" \
+    test "$(q "select texts from public.submitted_peak")" -le 10
 
 check_equal "the SMSC received exactly the expected texts (recipient and body)" \
     "$(expected_texts)" "$(fakesmsc_texts)"
