@@ -11,12 +11,6 @@
 #include "config.h"
 #include "db.h"
 
-typedef struct AckCounts {
-    long sent;    /* bearerbox took it: sent (not counted: those reported in the same batch) */
-    long retried; /* ack_failed_tmp: back to pending */
-    long failed;  /* ack_failed: no route, failed */
-} AckCounts;
-
 typedef struct ReportCounts {
     long reports;           /* stored in delivery_report */
     long duplicates;        /* already stored (bearerbox redelivered them) */
@@ -32,6 +26,6 @@ typedef struct ReportCounts {
  * acknowledged and reported in the same batch is changed once, by its
  * report. The caller destroys counts->unknown_tokens. */
 int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List *reports,
-                    AckCounts *ack_counts, ReportCounts *counts, Octstr **error);
+                    ReportCounts *counts, Octstr **error);
 
 #endif

@@ -318,35 +318,19 @@ static void log_reports(List *reports, ReportCounts *counts)
                 counts->unknown, octstr_get_cstr(counts->unknown_tokens));
 }
 
-/* Commit the batch's reports and the acks due (one transaction), then
- * acknowledge each report to bearerbox. FLUSH writes every held ack. */
-static int settle(Box *box, int flush)
+/* The batch's reports are committed: count them, then acknowledge each to
+ * bearerbox. */
+static void reports_committed(Box *box, ReportCounts *counts)
 {
-    Octstr *error = NULL;
-    AckCounts acked;
-    ReportCounts counts;
-    List *acks = held_acks_due(box->acks, box->reports, flush, plan_wake_clock());
     Msg *report;
 
-    if (gwlist_len(acks) == 0 && gwlist_len(box->reports) == 0) {
-        gwlist_destroy(acks, NULL);
-        return 0;
-    }
-    if (delivery_settle(box->db, box->config, acks, box->reports, &acked, &counts, &error) < 0) {
-        held_acks_return(box->acks, acks);
-        database_failed(box, "recording bearerbox's acks and delivery reports", error);
-        return -1;
-    }
-    gwlist_destroy(acks, msg_destroy_item);
-    if (gwlist_len(box->reports) > 0)
-        log_reports(box->reports, &counts);
-    octstr_destroy(counts.unknown_tokens);
-    box->status.delivered += counts.delivered;
-    box->status.failed += counts.failed;
-    box->status.reports += counts.reports + counts.duplicates;
-    box->status.unknown_reports += counts.unknown;
-    if (gwlist_len(box->reports) > 0)
-        box->status.last_report = time(NULL);
+    log_reports(box->reports, counts);
+    octstr_destroy(counts->unknown_tokens);
+    box->status.delivered += counts->delivered;
+    box->status.failed += counts->failed;
+    box->status.reports += counts->reports + counts->duplicates;
+    box->status.unknown_reports += counts->unknown;
+    box->status.last_report = time(NULL);
     while ((report = gwlist_extract_first(box->reports)) != NULL) {
         Msg *ack = message_ack_for(report);
         /* no connection: bearerbox redelivers it, and the copy is deduplicated */
@@ -354,6 +338,28 @@ static int settle(Box *box, int flush)
             msg_destroy(ack);
         msg_destroy(report);
     }
+}
+
+/* Commit the batch's reports and the acks due (one transaction), then
+ * acknowledge each report to bearerbox. FLUSH writes every held ack. */
+static int settle(Box *box, int flush)
+{
+    Octstr *error = NULL;
+    ReportCounts counts;
+    List *acks = held_acks_due(box->acks, box->reports, flush, plan_wake_clock());
+
+    if (gwlist_len(acks) == 0 && gwlist_len(box->reports) == 0) {
+        gwlist_destroy(acks, NULL);
+        return 0;
+    }
+    if (delivery_settle(box->db, box->config, acks, box->reports, &counts, &error) < 0) {
+        held_acks_return(box->acks, acks);
+        database_failed(box, "recording bearerbox's acks and delivery reports", error);
+        return -1;
+    }
+    gwlist_destroy(acks, msg_destroy_item);
+    if (gwlist_len(box->reports) > 0)
+        reports_committed(box, &counts);
     return 0;
 }
 
@@ -797,7 +803,7 @@ static void publish_status(Box *box)
 static void step(Box *box, int may_claim)
 {
     int busy = may_claim && box->backlog && claim_room(box) > 0;
-    double wait_s = box->next_plan_at - plan_wake_clock();
+    double wait_s = box->next_plan_at - plan_wake_clock(), acks_due_s;
 
     /* idle: until the next plan is due, a second at most (the link wakes
      * the box for bearerbox's messages, the next step reads notifications);
@@ -806,9 +812,9 @@ static void step(Box *box, int may_claim)
         wait_s = 1.0;
     /* held acks falling due: no later (but no sooner than the database is
      * back, or the box would spin while it is away) */
-    if (time(NULL) >= box->db_paused_until && held_acks_count(box->acks) > 0 &&
-        wait_s > held_acks_wait(box->acks, plan_wake_clock()))
-        wait_s = held_acks_wait(box->acks, plan_wake_clock());
+    acks_due_s = held_acks_wait(box->acks, plan_wake_clock());
+    if (time(NULL) >= box->db_paused_until && acks_due_s >= 0 && acks_due_s < wait_s)
+        wait_s = acks_due_s;
     collect(box, busy ? 0 : wait_s);
     forget_lost_session(box);
     if (database_ready(box) && settle(box, !may_claim) == 0 && apply_replies(box) == 0 &&

@@ -25,7 +25,7 @@ static void add_report(List **columns, Msg *report)
 }
 
 int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List *reports,
-                    AckCounts *ack_counts, ReportCounts *counts, Octstr **error)
+                    ReportCounts *counts, Octstr **error)
 {
     static const char sql[] =
         "select * from absence.settle_gateway(" POLICY_SETTINGS_SQL ", $2, $3::uuid[], "
@@ -46,9 +46,6 @@ int delivery_settle(PGconn *conn, const AbsenceConfig *config, List *acks, List 
     rows = db_query_columns(conn, sql, 2, fixed, columns, COLUMNS, error);
     if (rows == NULL)
         return -1;
-    ack_counts->sent = db_long(rows, 0, "sent");
-    ack_counts->retried = db_long(rows, 0, "retried");
-    ack_counts->failed = db_long(rows, 0, "failed");
     counts->reports = db_long(rows, 0, "reports");
     counts->duplicates = db_long(rows, 0, "duplicates");
     counts->unknown = db_long(rows, 0, "unknown");

@@ -74,10 +74,15 @@ static Dict *reported_tokens(List *reports)
 
 List *held_acks_due(HeldAcks *acks, List *reports, int flush, double now)
 {
-    Dict *reported = reported_tokens(reports);
-    List *due = gwlist_create(), *kept = gwlist_create();
+    List *due = gwlist_create(), *kept;
     int all = flush || acks->urgent;
+    Dict *reported;
     Held *held;
+
+    if (gwlist_len(acks->held) == 0) /* the usual step: nothing to match */
+        return due;
+    reported = reported_tokens(reports);
+    kept = gwlist_create();
 
     /* one pass, into two lists: deleting from the middle moved the rest */
     while ((held = gwlist_extract_first(acks->held)) != NULL) {

@@ -25,10 +25,36 @@ static Msg *a_report(const char *token)
     return report;
 }
 
-/* How many of HELD are due, then destroys them. */
-static long due_count(HeldAcks *held, List *reports, int flush, double now)
+/* Acks held 1 s, and the batch's reports (none unless a test adds them). */
+typedef struct Fixture {
+    HeldAcks *held;
+    List *reports;
+} Fixture;
+
+static int fixture_create(void **state)
 {
-    List *due = held_acks_due(held, reports, flush, now);
+    Fixture *f = gw_malloc(sizeof(*f));
+
+    f->held = held_acks_create(1.0);
+    f->reports = gwlist_create();
+    *state = f;
+    return 0;
+}
+
+static int fixture_destroy(void **state)
+{
+    Fixture *f = *state;
+
+    held_acks_destroy(f->held);
+    gwlist_destroy(f->reports, msg_destroy_item);
+    gw_free(f);
+    return 0;
+}
+
+/* How many held acks are due at NOW (FLUSH or not); they are destroyed. */
+static long due_count(Fixture *f, int flush, double now)
+{
+    List *due = held_acks_due(f->held, f->reports, flush, now);
     long count = gwlist_len(due);
 
     gwlist_destroy(due, msg_destroy_item);
@@ -37,95 +63,77 @@ static long due_count(HeldAcks *held, List *reports, int flush, double now)
 
 static void test_a_taken_text_waits_for_its_report_until_the_hold_is_over(void **state)
 {
-    HeldAcks *held = held_acks_create(1.0);
-    List *none = gwlist_create();
+    Fixture *f = *state;
 
-    (void)state;
-    held_acks_add(held, an_ack(ack_success), TOKEN_A, 100.0);
-    held_acks_add(held, an_ack(ack_buffered), TOKEN_B, 100.5);
-    assert_int_equal(due_count(held, none, 0, 100.9), 0);
-    assert_true(held_acks_wait(held, 100.9) > 0.09 && held_acks_wait(held, 100.9) < 0.11);
-    assert_int_equal(due_count(held, none, 0, 101.0), 1);
-    assert_int_equal(held_acks_count(held), 1);
-    assert_int_equal(due_count(held, none, 0, 101.5), 1);
-    assert_int_equal(held_acks_count(held), 0);
-    assert_true(held_acks_wait(held, 101.5) < 0);
-    gwlist_destroy(none, NULL);
-    held_acks_destroy(held);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_A, 100.0);
+    held_acks_add(f->held, an_ack(ack_buffered), TOKEN_B, 100.5);
+    assert_int_equal(due_count(f, 0, 100.9), 0);
+    assert_true(held_acks_wait(f->held, 100.9) > 0.09 && held_acks_wait(f->held, 100.9) < 0.11);
+    assert_int_equal(due_count(f, 0, 101.0), 1);
+    assert_int_equal(held_acks_count(f->held), 1);
+    assert_int_equal(due_count(f, 0, 101.5), 1);
+    assert_int_equal(held_acks_count(f->held), 0);
+    assert_true(held_acks_wait(f->held, 101.5) < 0);
 }
 
 static void test_an_ack_is_due_with_its_texts_report(void **state)
 {
-    HeldAcks *held = held_acks_create(1.0);
-    List *reports = gwlist_create();
+    Fixture *f = *state;
 
-    (void)state;
-    held_acks_add(held, an_ack(ack_success), TOKEN_A, 100.0);
-    held_acks_add(held, an_ack(ack_success), TOKEN_B, 100.0);
-    gwlist_append(reports, a_report(TOKEN_B));
-    gwlist_append(reports, a_report(NULL));
-    assert_int_equal(due_count(held, reports, 0, 100.1), 1);
-    assert_int_equal(held_acks_count(held), 1);
-    gwlist_destroy(reports, msg_destroy_item);
-    held_acks_destroy(held);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_A, 100.0);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_B, 100.0);
+    gwlist_append(f->reports, a_report(TOKEN_B));
+    gwlist_append(f->reports, a_report(NULL));
+    assert_int_equal(due_count(f, 0, 100.1), 1);
+    assert_int_equal(held_acks_count(f->held), 1);
 }
 
 static void test_a_refusal_makes_every_held_ack_due(void **state)
 {
-    HeldAcks *held = held_acks_create(1.0);
-    List *none = gwlist_create();
+    Fixture *f = *state;
 
-    (void)state;
-    held_acks_add(held, an_ack(ack_success), TOKEN_A, 100.0);
-    held_acks_add(held, an_ack(ack_failed_tmp), TOKEN_B, 100.0);
-    assert_true(held_acks_wait(held, 100.0) == 0);
-    assert_int_equal(due_count(held, none, 0, 100.0), 2);
-    held_acks_add(held, an_ack(ack_success), TOKEN_A, 100.0);
-    assert_int_equal(due_count(held, none, 0, 100.0), 0); /* the refusal was written */
-    gwlist_destroy(none, NULL);
-    held_acks_destroy(held);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_A, 100.0);
+    held_acks_add(f->held, an_ack(ack_failed_tmp), TOKEN_B, 100.0);
+    assert_true(held_acks_wait(f->held, 100.0) == 0);
+    assert_int_equal(due_count(f, 0, 100.0), 2);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_A, 100.0);
+    assert_int_equal(due_count(f, 0, 100.0), 0); /* the refusal was written */
 }
 
 static void test_an_ack_without_a_known_token_is_due_at_once(void **state)
 {
-    HeldAcks *held = held_acks_create(1.0);
-    List *none = gwlist_create();
+    Fixture *f = *state;
 
-    (void)state;
-    held_acks_add(held, an_ack(ack_success), NULL, 100.0);
-    held_acks_add(held, an_ack(ack_success), TOKEN_B, 100.0);
-    assert_int_equal(due_count(held, none, 0, 100.0), 1);
-    assert_int_equal(due_count(held, none, 1, 100.0), 1); /* flush */
-    assert_int_equal(held_acks_count(held), 0);
-    gwlist_destroy(none, NULL);
-    held_acks_destroy(held);
+    held_acks_add(f->held, an_ack(ack_success), NULL, 100.0);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_B, 100.0);
+    assert_int_equal(due_count(f, 0, 100.0), 1);
+    assert_int_equal(due_count(f, 1, 100.0), 1); /* flush */
+    assert_int_equal(held_acks_count(f->held), 0);
 }
 
 static void test_acks_not_written_are_held_again_and_due_at_once(void **state)
 {
-    HeldAcks *held = held_acks_create(1.0);
-    List *none = gwlist_create();
+    Fixture *f = *state;
     List *due;
 
-    (void)state;
-    held_acks_add(held, an_ack(ack_success), TOKEN_A, 100.0);
-    due = held_acks_due(held, none, 1, 100.0);
+    held_acks_add(f->held, an_ack(ack_success), TOKEN_A, 100.0);
+    due = held_acks_due(f->held, f->reports, 1, 100.0);
     assert_int_equal(gwlist_len(due), 1);
-    held_acks_return(held, due);
-    assert_int_equal(held_acks_count(held), 1);
-    assert_int_equal(due_count(held, none, 0, 100.0), 1);
-    gwlist_destroy(none, NULL);
-    held_acks_destroy(held);
+    held_acks_return(f->held, due);
+    assert_int_equal(held_acks_count(f->held), 1);
+    assert_int_equal(due_count(f, 0, 100.0), 1);
 }
+
+#define HELD_TEST(name) cmocka_unit_test_setup_teardown(name, fixture_create, fixture_destroy)
 
 int main(void)
 {
     static const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_a_taken_text_waits_for_its_report_until_the_hold_is_over),
-        cmocka_unit_test(test_an_ack_is_due_with_its_texts_report),
-        cmocka_unit_test(test_a_refusal_makes_every_held_ack_due),
-        cmocka_unit_test(test_an_ack_without_a_known_token_is_due_at_once),
-        cmocka_unit_test(test_acks_not_written_are_held_again_and_due_at_once),
+        HELD_TEST(test_a_taken_text_waits_for_its_report_until_the_hold_is_over),
+        HELD_TEST(test_an_ack_is_due_with_its_texts_report),
+        HELD_TEST(test_a_refusal_makes_every_held_ack_due),
+        HELD_TEST(test_an_ack_without_a_known_token_is_due_at_once),
+        HELD_TEST(test_acks_not_written_are_held_again_and_due_at_once),
     };
 
     test_gwlib_init();
