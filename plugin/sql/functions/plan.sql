@@ -25,13 +25,17 @@ returns table (student_id text, school_day date, lesson_id bigint, mark text,
                state absence.trigger_state)
 language sql stable
 as $$
+    -- (offset 0: the state is worked out once a row, not once for this
+    -- filter and again for the row returned)
     select t.student_id, t.school_day, t.lesson_id, t.mark, t.due_at, t.expires_at, t.body,
            t.state
-    from absence.policy_triggers(p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
-                                 p_at - make_interval(secs => (p_cfg).send_delay),
-                                 p_student_id, true,
-                                 p_since - make_interval(secs => (p_cfg).send_delay),
-                                 p_changed_students, p_changed_days) t
+    from (select * from absence.policy_triggers(
+                            p_cfg, p_at, absence.plan_window_from(p_cfg, p_at),
+                            p_at - make_interval(secs => (p_cfg).send_delay),
+                            p_student_id, true,
+                            p_since - make_interval(secs => (p_cfg).send_delay),
+                            p_changed_students, p_changed_days)
+          offset 0) t
     where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
 $$;
 

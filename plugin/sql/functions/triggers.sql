@@ -153,6 +153,11 @@ as $$
          and l.starts_at < (c.school_day + 1)::timestamp at time zone (p_cfg).timezone
         order by c.student_id, c.school_day, l.starts_at, l.lesson_id
     ), timed as (
+        -- (offset 0 keeps this a subquery of its own: each column, the
+        -- rendered body above all, is computed once a row, and the state
+        -- below reads it as a column, so that message_fits() and what it
+        -- calls are inlined rather than called as functions, each call
+        -- costing microseconds)
         select tr.*, s.status_code,
                tr.ends_at + make_interval(secs => (p_cfg).send_delay) as due_at,
                least(tr.ends_at + make_interval(secs => (p_cfg).max_lateness),
@@ -166,6 +171,7 @@ as $$
         join absence.student s on s.student_id = tr.student_id
         left join absence.student_day d
                on d.student_id = tr.student_id and d.school_day = tr.school_day
+        offset 0
     )
     select student_id, school_day, lesson_id, starts_at, ends_at, register_marked_at, mark,
            status_code, due_at, expires_at, body, settled_outcome,
