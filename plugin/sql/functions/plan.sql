@@ -3,10 +3,13 @@
 
 -- The window of lessons the planner looks at from p_at: everything that can
 -- be due or newly expired, and a day back so that texts a stopped box never
--- planned are still recorded as expired.
+-- planned are still recorded as expired. Stable, as taking a day from an
+-- instant is (it depends on the session's time zone): a SQL function
+-- declared more constant than its body is not inlined but called, once a
+-- row where its result is compared.
 create function absence.plan_window_from(p_cfg absence.policy_config, p_at timestamptz)
 returns timestamptz
-language sql immutable
+language sql stable
 as $$
     select p_at - make_interval(secs => (p_cfg).max_lateness) - interval '1 day'
 $$;
