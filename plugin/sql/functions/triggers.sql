@@ -91,6 +91,11 @@ $$;
 -- p_changed_days (pairs: marks, register or student changed since) and the
 -- days set aside and still open: everything whose state can have changed
 -- since a run that looked at the window up to p_since.
+-- What it reads does not grow with the marks of other days (a term's
+-- history): the whole window (no p_since, everyone) reads the marks of the
+-- lessons of the window's days, each lesson's by its key, in one pass; a
+-- run since a watermark, or one student, finds each candidate day's
+-- lessons from its student's absent marks.
 create function absence.policy_triggers(
     p_cfg absence.policy_config,
     p_at timestamptz,
@@ -109,14 +114,21 @@ returns table (
 language sql stable
 as $$
     with candidate as (
+        -- (a run since a watermark, or one student's; the whole window is
+        -- window_marks' below) each lesson's absent marks by its key: as a
+        -- join, the planner read every mark ever taken once past days'
+        -- outnumbered the window's
         select m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day
         from absence.lesson l
-        join absence.attendance_mark m on m.lesson_id = l.lesson_id
+        cross join lateral (
+            select m.student_id from absence.attendance_mark m
+             where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
+               and (p_student_id is null or m.student_id = p_student_id)
+            offset 0) m
         -- greatest() ignores a null p_since; timestamps count microseconds
         where l.ends_at >= greatest(p_from, p_since + interval '1 microsecond')
           and l.ends_at <= p_to
-          and m.mark = any ((p_cfg).absent_marks)
-          and (p_student_id is null or m.student_id = p_student_id)
+          and (p_since is not null or p_student_id is not null)
         union
         select c.student_id, c.school_day
         from unnest(p_changed_students, p_changed_days) c (student_id, school_day)
@@ -138,20 +150,74 @@ as $$
             select 1 from absence.student_day d
             where p_unsettled_only
               and d.student_id = c.student_id and d.school_day = c.school_day)
-    ), trigger as (
-        -- each candidate day's first absent lesson: a join, so that a
-        -- morning's 100,000 days are one pass, not a look-up each
+    ), stepwise as (
+        -- each candidate day's first absent lesson, from its student's
+        -- absent marks and each one's lesson by its key (a tick has few
+        -- candidates; as joins, the planner read every absent mark and
+        -- every lesson ever taken)
         select distinct on (c.student_id, c.school_day)
                c.student_id, c.school_day, l.lesson_id, l.starts_at, l.ends_at,
                l.register_marked_at, m.mark
         from open_candidate c
-        join absence.attendance_mark m
-          on m.student_id = c.student_id and m.mark = any ((p_cfg).absent_marks)
-        join absence.lesson l
-          on l.lesson_id = m.lesson_id
-         and l.starts_at >= c.school_day::timestamp at time zone (p_cfg).timezone
-         and l.starts_at < (c.school_day + 1)::timestamp at time zone (p_cfg).timezone
+        cross join lateral (
+            select m.lesson_id, m.mark from absence.attendance_mark m
+             where m.student_id = c.student_id and m.mark = any ((p_cfg).absent_marks)
+            offset 0) m
+        cross join lateral (
+            select l.* from absence.lesson l
+             where l.lesson_id = m.lesson_id
+               and l.starts_at >= c.school_day::timestamp at time zone (p_cfg).timezone
+               and l.starts_at < (c.school_day + 1)::timestamp at time zone (p_cfg).timezone
+            offset 0) l
         order by c.student_id, c.school_day, l.starts_at, l.lesson_id
+    ), window_days as (
+        -- the whole window (a box's first run, absencectl plan, a
+        -- preview): the school days of the lessons ending in it
+        select (min(l.starts_at) at time zone (p_cfg).timezone)::date as first_day,
+               (max(l.starts_at) at time zone (p_cfg).timezone)::date as last_day
+        from absence.lesson l
+        where p_since is null and p_student_id is null
+          and l.ends_at >= p_from and l.ends_at <= p_to
+    ), window_marks as (
+        -- every absent mark of those days' lessons, each lesson's by its
+        -- key, in one sort: each student-day's first absent lesson, and
+        -- whether one of that day's absent lessons ends in the window
+        select distinct on (m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date)
+               m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day,
+               l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at, m.mark,
+               bool_or(l.ends_at >= p_from and l.ends_at <= p_to) over w as in_window
+        from window_days wd
+        join absence.lesson l
+          on l.starts_at >= wd.first_day::timestamp at time zone (p_cfg).timezone
+         and l.starts_at < (wd.last_day + 1)::timestamp at time zone (p_cfg).timezone
+        cross join lateral (
+            select m.student_id, m.mark from absence.attendance_mark m
+             where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
+            offset 0) m
+        -- the days settled left out here, below the sort, which reads all
+        -- of this before plan_days() settles a day: above it, each look-up
+        -- came after some of the days were written, and read them again
+        -- (a run read each day written before it, thousands of times)
+        where not exists (
+            select 1 from absence.student_day d
+            where p_unsettled_only
+              and d.student_id = m.student_id
+              and d.school_day = (l.starts_at at time zone (p_cfg).timezone)::date)
+        -- (the order of IDs is byte order: it only groups them, and a
+        -- locale's comparison costs more)
+        window w as (partition by m.student_id collate "C",
+                                  (l.starts_at at time zone (p_cfg).timezone)::date
+                     order by l.starts_at, l.lesson_id
+                     rows between unbounded preceding and unbounded following)
+        order by m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date,
+                 l.starts_at, l.lesson_id
+    ), trigger as (
+        select * from stepwise
+        union all
+        select w.student_id, w.school_day, w.lesson_id, w.starts_at, w.ends_at,
+               w.register_marked_at, w.mark
+        from window_marks w
+        where w.in_window
     ), timed as (
         -- (offset 0 keeps this a subquery of its own: each column, the
         -- rendered body above all, is computed once a row, and the state
