@@ -583,6 +583,43 @@ static void some_absent_students(int n)
     }
 }
 
+/* some_absent_students(40), each also absent at a lesson on each of 30
+ * earlier days (lessons 103..132); the marks' read counters noted. */
+static void absent_today_and_on_30_earlier_days(void)
+{
+    some_absent_students(40);
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
+                 "select 100 + d, $1::timestamptz - d * interval '1 day', "
+                 "$2::timestamptz - d * interval '1 day', $3::timestamptz - d * interval '1 day' "
+                 "from generate_series(3, 32) d",
+                 AT("09:00"), AT("10:00"), AT("09:05"), SQL_END);
+    test_db_exec(db,
+                 "insert into absence.attendance_mark (lesson_id, student_id, mark) "
+                 "select l.lesson_id, s.student_id, 'O' from absence.lesson l "
+                 "cross join absence.student s where l.lesson_id >= 100",
+                 SQL_END);
+    test_db_exec(db, "analyze absence.attendance_mark", SQL_END);
+    test_db_exec(db,
+                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
+                 "idx_scan, true) "
+                 "from pg_stat_xact_user_tables where relid = 'absence.attendance_mark'::regclass",
+                 SQL_END);
+}
+
+/* "read sequentially|fetched by index|index scans": the marks read since
+ * the counters were noted. */
+static Octstr *marks_read(void)
+{
+    return test_db_rows(db,
+                        "select seq_tup_read - split_part(current_setting('test.read'), ' ', "
+                        "1)::bigint, idx_tup_fetch - split_part(current_setting('test.read'), "
+                        "' ', 2)::bigint, idx_scan - split_part(current_setting('test.read'), "
+                        "' ', 3)::bigint from pg_stat_xact_user_tables "
+                        "where relid = 'absence.attendance_mark'::regclass",
+                        SQL_END);
+}
+
 /* Planning calls no function of the schema once per text: PostgreSQL
  * inlines a SQL function only if it is not strict or its body is, and
  * each call it cannot inline costs microseconds a text planned (a strict
@@ -612,36 +649,44 @@ static void test_planning_reads_no_mark_of_another_day(void **state)
     Octstr *sql;
 
     (void)state;
-    some_absent_students(40);
-    test_db_exec(db,
-                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
-                 "select 100 + d, $1::timestamptz - d * interval '1 day', "
-                 "$2::timestamptz - d * interval '1 day', $3::timestamptz - d * interval '1 day' "
-                 "from generate_series(3, 32) d",
-                 AT("09:00"), AT("10:00"), AT("09:05"), SQL_END);
-    test_db_exec(db,
-                 "insert into absence.attendance_mark (lesson_id, student_id, mark) "
-                 "select l.lesson_id, s.student_id, 'O' from absence.lesson l "
-                 "cross join absence.student s where l.lesson_id >= 100",
-                 SQL_END);
-    test_db_exec(db, "analyze absence.attendance_mark", SQL_END);
-    test_db_exec(db,
-                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch, true) "
-                 "from pg_stat_xact_user_tables where relid = 'absence.attendance_mark'::regclass",
-                 SQL_END);
+    absent_today_and_on_30_earlier_days();
     sql = octstr_format("select student_days, texts_planned from absence.plan_days(%s, "
                         "$1::timestamptz, 'test-box', null)",
                         fx_settings);
     assert_octstr_equal(test_db_rows(db, octstr_get_cstr(sql), AT("10:20"), SQL_END), "40|40\n");
     octstr_destroy(sql);
-    assert_octstr_equal(test_db_rows(db,
-                                     "select seq_tup_read - split_part(current_setting("
-                                     "'test.read'), ' ', 1)::bigint, idx_tup_fetch - "
-                                     "split_part(current_setting('test.read'), ' ', 2)::bigint "
-                                     "from pg_stat_xact_user_tables "
-                                     "where relid = 'absence.attendance_mark'::regclass",
-                                     SQL_END),
-                        "0|40\n");
+    assert_octstr_equal(marks_read(), "0|40|1\n");
+}
+
+/* Explaining one student reads their absent marks, not the college's: S1
+ * has 31 (each read by the candidate look-up and by the trigger's), the
+ * 40 students 1,240; and it looks them up by student, not lesson by
+ * lesson (20 other lessons today, where S2 was present). */
+static void test_explaining_a_student_reads_only_their_marks(void **state)
+{
+    Octstr *sql;
+
+    (void)state;
+    absent_today_and_on_30_earlier_days();
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
+                 "select 200 + g, $1, $2, $3 from generate_series(1, 20) g",
+                 AT("09:00"), AT("10:00"), AT("09:05"), SQL_END);
+    test_db_exec(db,
+                 "insert into absence.attendance_mark (lesson_id, student_id, mark) "
+                 "select 200 + g, 'S2', '/' from generate_series(1, 20) g",
+                 SQL_END);
+    test_db_exec(db,
+                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
+                 "idx_scan, true) from pg_stat_xact_user_tables "
+                 "where relid = 'absence.attendance_mark'::regclass",
+                 SQL_END);
+    sql = octstr_format("select state from absence.policy_triggers(%s, $1::timestamptz, "
+                        "$1::timestamptz - interval '1 day', $1::timestamptz, 'S1')",
+                        fx_settings);
+    assert_octstr_equal(test_db_rows(db, octstr_get_cstr(sql), AT("10:20"), SQL_END), "due\n");
+    octstr_destroy(sql);
+    assert_octstr_equal(marks_read(), "0|62|2\n");
 }
 
 /* A run after the first looks only at what changed: the lessons that fell
@@ -1295,6 +1340,7 @@ int main(void)
         DB_TEST(test_plan_is_idempotent),
         DB_TEST(test_planning_calls_no_function_once_a_text),
         DB_TEST(test_planning_reads_no_mark_of_another_day),
+        DB_TEST(test_explaining_a_student_reads_only_their_marks),
         DB_TEST(test_a_box_skips_planning_while_another_run_plans),
         DB_TEST(test_a_run_looks_at_what_changed_since_the_last),
         DB_TEST(test_other_settings_look_at_the_whole_window),

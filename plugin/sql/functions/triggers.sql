@@ -114,21 +114,32 @@ returns table (
 language sql stable
 as $$
     with candidate as (
-        -- (a run since a watermark, or one student's; the whole window is
-        -- window_marks' below) each lesson's absent marks by its key: as a
-        -- join, the planner read every mark ever taken once past days'
-        -- outnumbered the window's
+        -- (a run since a watermark; the whole window is window_marks'
+        -- below) each lesson's absent marks by its key: as a join, the
+        -- planner read every mark ever taken once past days' outnumbered
+        -- the window's
         select m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day
         from absence.lesson l
         cross join lateral (
             select m.student_id from absence.attendance_mark m
              where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
-               and (p_student_id is null or m.student_id = p_student_id)
             offset 0) m
         -- greatest() ignores a null p_since; timestamps count microseconds
         where l.ends_at >= greatest(p_from, p_since + interval '1 microsecond')
           and l.ends_at <= p_to
-          and (p_since is not null or p_student_id is not null)
+          and p_since is not null and p_student_id is null
+        union
+        -- one student's: their absent marks, each one's lesson by its key
+        select m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date
+        from absence.attendance_mark m
+        cross join lateral (
+            select l.starts_at from absence.lesson l
+             where l.lesson_id = m.lesson_id
+               and l.ends_at >= greatest(p_from, p_since + interval '1 microsecond')
+               and l.ends_at <= p_to
+            offset 0) l
+        where p_student_id is not null
+          and m.student_id = p_student_id and m.mark = any ((p_cfg).absent_marks)
         union
         select c.student_id, c.school_day
         from unnest(p_changed_students, p_changed_days) c (student_id, school_day)
