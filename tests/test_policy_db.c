@@ -583,6 +583,26 @@ static void some_absent_students(int n)
     }
 }
 
+/* Note the marks' read counters, for marks_read(). */
+static void note_marks_read(void)
+{
+    test_db_exec(db,
+                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
+                 "idx_scan, true) "
+                 "from pg_stat_xact_user_tables where relid = 'absence.attendance_mark'::regclass",
+                 SQL_END);
+}
+
+/* Rows of SQL, a format with %s for the policy settings, run at AT. */
+static Octstr *rows_at(const char *sql_format, const char *at)
+{
+    Octstr *sql = octstr_format(sql_format, fx_settings);
+    Octstr *rows = test_db_rows(db, octstr_get_cstr(sql), at, SQL_END);
+
+    octstr_destroy(sql);
+    return rows;
+}
+
 /* some_absent_students(40), each also absent at a lesson on each of 30
  * earlier days (lessons 103..132); the marks' read counters noted. */
 static void absent_today_and_on_30_earlier_days(void)
@@ -600,11 +620,7 @@ static void absent_today_and_on_30_earlier_days(void)
                  "cross join absence.student s where l.lesson_id >= 100",
                  SQL_END);
     test_db_exec(db, "analyze absence.attendance_mark", SQL_END);
-    test_db_exec(db,
-                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
-                 "idx_scan, true) "
-                 "from pg_stat_xact_user_tables where relid = 'absence.attendance_mark'::regclass",
-                 SQL_END);
+    note_marks_read();
 }
 
 /* "read sequentially|fetched by index|index scans": the marks read since
@@ -646,15 +662,12 @@ static void test_planning_calls_no_function_once_a_text(void **state)
  * times as long.) */
 static void test_planning_reads_no_mark_of_another_day(void **state)
 {
-    Octstr *sql;
-
     (void)state;
     absent_today_and_on_30_earlier_days();
-    sql = octstr_format("select student_days, texts_planned from absence.plan_days(%s, "
-                        "$1::timestamptz, 'test-box', null)",
-                        fx_settings);
-    assert_octstr_equal(test_db_rows(db, octstr_get_cstr(sql), AT("10:20"), SQL_END), "40|40\n");
-    octstr_destroy(sql);
+    assert_octstr_equal(rows_at("select student_days, texts_planned from absence.plan_days(%s, "
+                                "$1::timestamptz, 'test-box', null)",
+                                AT("10:20")),
+                        "40|40\n");
     assert_octstr_equal(marks_read(), "0|40|1\n");
 }
 
@@ -664,8 +677,6 @@ static void test_planning_reads_no_mark_of_another_day(void **state)
  * lesson (20 other lessons today, where S2 was present). */
 static void test_explaining_a_student_reads_only_their_marks(void **state)
 {
-    Octstr *sql;
-
     (void)state;
     absent_today_and_on_30_earlier_days();
     test_db_exec(db,
@@ -676,16 +687,11 @@ static void test_explaining_a_student_reads_only_their_marks(void **state)
                  "insert into absence.attendance_mark (lesson_id, student_id, mark) "
                  "select 200 + g, 'S2', '/' from generate_series(1, 20) g",
                  SQL_END);
-    test_db_exec(db,
-                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
-                 "idx_scan, true) from pg_stat_xact_user_tables "
-                 "where relid = 'absence.attendance_mark'::regclass",
-                 SQL_END);
-    sql = octstr_format("select state from absence.policy_triggers(%s, $1::timestamptz, "
-                        "$1::timestamptz - interval '1 day', $1::timestamptz, 'S1')",
-                        fx_settings);
-    assert_octstr_equal(test_db_rows(db, octstr_get_cstr(sql), AT("10:20"), SQL_END), "due\n");
-    octstr_destroy(sql);
+    note_marks_read();
+    assert_octstr_equal(rows_at("select state from absence.policy_triggers(%s, $1::timestamptz, "
+                                "$1::timestamptz - interval '1 day', $1::timestamptz, 'S1')",
+                                AT("10:20")),
+                        "due\n");
     assert_octstr_equal(marks_read(), "0|62|2\n");
 }
 
