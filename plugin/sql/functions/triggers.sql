@@ -245,9 +245,17 @@ as $$
                    as body,
                d.outcome as settled_outcome
         from trigger tr
-        join absence.student s on s.student_id = tr.student_id
+        -- each day's student by its key: as a join, the planner, counting
+        -- on the rows of the whole window's branch, read every student to
+        -- hash them at each run, with nothing to plan
+        cross join lateral (
+            select s.status_code from absence.student s
+             where s.student_id = tr.student_id offset 0) s
+        -- the planner's view has left out the days settled (a table a
+        -- year long): it reads none
         left join absence.student_day d
-               on d.student_id = tr.student_id and d.school_day = tr.school_day
+               on not p_unsettled_only
+              and d.student_id = tr.student_id and d.school_day = tr.school_day
         offset 0
     )
     select student_id, school_day, lesson_id, starts_at, ends_at, register_marked_at, mark,
