@@ -81,6 +81,82 @@ as $$
                 else upper(to_hex(ascii(p_char))) end
 $$;
 
+-- policy_triggers()' trigger lessons over the whole window [p_from, p_to]
+-- (a box's first run, absencectl plan, a preview): each student-day with
+-- an absent lesson ending in it, and that day's first absent lesson (the
+-- days settled left out with p_unsettled_only). In one pass over the
+-- absent marks of the lessons of the window's days, each lesson's by its
+-- key: what it reads does not grow with the marks of other days.
+create function absence.window_trigger_lessons(p_cfg absence.policy_config,
+                                               p_from timestamptz, p_to timestamptz,
+                                               p_unsettled_only boolean)
+returns table (student_id text, school_day date, lesson_id bigint, starts_at timestamptz,
+               ends_at timestamptz, register_marked_at timestamptz, mark text)
+language sql stable
+as $$
+    with window_days as (
+        -- the whole window (a box's first run, absencectl plan, a
+        -- preview): the school days of the lessons ending in it
+        select (min(l.starts_at) at time zone (p_cfg).timezone)::date as first_day,
+               (max(l.starts_at) at time zone (p_cfg).timezone)::date as last_day
+        from absence.lesson l
+        where l.ends_at >= p_from and l.ends_at <= p_to
+    ), window_marks as (
+        -- every absent mark of those days' lessons, each lesson's by its
+        -- key, in one sort: each student-day's first absent lesson, and
+        -- whether one of that day's absent lessons ends in the window
+        select distinct on (m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date)
+               m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day,
+               l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at, m.mark,
+               bool_or(l.ends_at >= p_from and l.ends_at <= p_to) over w as in_window
+        from window_days wd
+        join absence.lesson l
+          on l.starts_at >= wd.first_day::timestamp at time zone (p_cfg).timezone
+         and l.starts_at < (wd.last_day + 1)::timestamp at time zone (p_cfg).timezone
+        cross join lateral (
+            select m.student_id, m.mark from absence.attendance_mark m
+             where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
+            offset 0) m
+        -- the days settled left out here, below the sort, which reads all
+        -- of this before plan_days() settles a day: above it, each look-up
+        -- came after some of the days were written, and read them again
+        -- (a run read each day written before it, thousands of times)
+        where not exists (
+            select 1 from absence.student_day d
+            where p_unsettled_only
+              and d.student_id = m.student_id
+              and d.school_day = (l.starts_at at time zone (p_cfg).timezone)::date)
+        -- (the order of IDs is byte order: it only groups them, and a
+        -- locale's comparison costs more)
+        window w as (partition by m.student_id collate "C",
+                                  (l.starts_at at time zone (p_cfg).timezone)::date
+                     order by l.starts_at, l.lesson_id
+                     rows between unbounded preceding and unbounded following)
+        order by m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date,
+                 l.starts_at, l.lesson_id
+    )
+    select w.student_id, w.school_day, w.lesson_id, w.starts_at, w.ends_at,
+           w.register_marked_at, w.mark
+    from window_marks w
+    where w.in_window
+$$;
+
+-- window_trigger_lessons() as policy_triggers() calls it: in PL/pgSQL,
+-- which PostgreSQL does not inline, so that a run since a watermark, which
+-- never calls it, does not pay for planning it at every tick (5 ms at
+-- 500,000 students).
+create function absence.window_triggers(p_cfg absence.policy_config, p_from timestamptz,
+                                        p_to timestamptz, p_unsettled_only boolean)
+returns table (student_id text, school_day date, lesson_id bigint, starts_at timestamptz,
+               ends_at timestamptz, register_marked_at timestamptz, mark text)
+language plpgsql stable
+as $$
+begin
+    return query select * from absence.window_trigger_lessons(p_cfg, p_from, p_to,
+                                                              p_unsettled_only);
+end
+$$;
+
 -- For each student and school day with an absent mark on a lesson ending in
 -- [p_from, p_to]: the trigger lesson (the earliest absent one of that day),
 -- its timing, the rendered text, and its state at p_at. The first state
@@ -181,54 +257,11 @@ as $$
                and l.starts_at < (c.school_day + 1)::timestamp at time zone (p_cfg).timezone
             offset 0) l
         order by c.student_id, c.school_day, l.starts_at, l.lesson_id
-    ), window_days as (
-        -- the whole window (a box's first run, absencectl plan, a
-        -- preview): the school days of the lessons ending in it
-        select (min(l.starts_at) at time zone (p_cfg).timezone)::date as first_day,
-               (max(l.starts_at) at time zone (p_cfg).timezone)::date as last_day
-        from absence.lesson l
-        where p_since is null and p_student_id is null
-          and l.ends_at >= p_from and l.ends_at <= p_to
-    ), window_marks as (
-        -- every absent mark of those days' lessons, each lesson's by its
-        -- key, in one sort: each student-day's first absent lesson, and
-        -- whether one of that day's absent lessons ends in the window
-        select distinct on (m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date)
-               m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day,
-               l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at, m.mark,
-               bool_or(l.ends_at >= p_from and l.ends_at <= p_to) over w as in_window
-        from window_days wd
-        join absence.lesson l
-          on l.starts_at >= wd.first_day::timestamp at time zone (p_cfg).timezone
-         and l.starts_at < (wd.last_day + 1)::timestamp at time zone (p_cfg).timezone
-        cross join lateral (
-            select m.student_id, m.mark from absence.attendance_mark m
-             where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
-            offset 0) m
-        -- the days settled left out here, below the sort, which reads all
-        -- of this before plan_days() settles a day: above it, each look-up
-        -- came after some of the days were written, and read them again
-        -- (a run read each day written before it, thousands of times)
-        where not exists (
-            select 1 from absence.student_day d
-            where p_unsettled_only
-              and d.student_id = m.student_id
-              and d.school_day = (l.starts_at at time zone (p_cfg).timezone)::date)
-        -- (the order of IDs is byte order: it only groups them, and a
-        -- locale's comparison costs more)
-        window w as (partition by m.student_id collate "C",
-                                  (l.starts_at at time zone (p_cfg).timezone)::date
-                     order by l.starts_at, l.lesson_id
-                     rows between unbounded preceding and unbounded following)
-        order by m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date,
-                 l.starts_at, l.lesson_id
     ), trigger as (
         select * from stepwise
         union all
-        select w.student_id, w.school_day, w.lesson_id, w.starts_at, w.ends_at,
-               w.register_marked_at, w.mark
-        from window_marks w
-        where w.in_window
+        select w.* from absence.window_triggers(p_cfg, p_from, p_to, p_unsettled_only) w
+        where p_since is null and p_student_id is null
     ), timed as (
         -- (offset 0 keeps this a subquery of its own: each column, the
         -- rendered body above all, is computed once a row, and the state
