@@ -190,10 +190,10 @@ returns table (
 language sql stable
 as $$
     with candidate as (
-        -- (a run since a watermark; the whole window is window_marks'
-        -- below) each lesson's absent marks by its key: as a join, the
-        -- planner read every mark ever taken once past days' outnumbered
-        -- the window's
+        -- (a run since a watermark; the whole window is
+        -- window_trigger_lessons()') each lesson's absent marks by its
+        -- key: as a join, the planner read every mark ever taken once past
+        -- days' outnumbered the window's
         select m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day
         from absence.lesson l
         cross join lateral (
