@@ -318,12 +318,25 @@ static void log_reports(List *reports, ReportCounts *counts)
                 counts->unknown, octstr_get_cstr(counts->unknown_tokens));
 }
 
+/* Acknowledge each of MESSAGES (reports or replies, now committed) to
+ * bearerbox, emptying the list. With no connection bearerbox redelivers
+ * them, and the database keeps each copy once. */
+static void ack_each(Box *box, List *messages)
+{
+    Msg *message;
+
+    while ((message = gwlist_extract_first(messages)) != NULL) {
+        Msg *ack = message_ack_for(message);
+        if (bearerbox_link_send(box->link, ack) == 0)
+            msg_destroy(ack);
+        msg_destroy(message);
+    }
+}
+
 /* The batch's reports are committed: count them, then acknowledge each to
  * bearerbox. */
 static void reports_committed(Box *box, ReportCounts *counts)
 {
-    Msg *report;
-
     log_reports(box->reports, counts);
     octstr_destroy(counts->unknown_tokens);
     box->status.delivered += counts->delivered;
@@ -331,13 +344,7 @@ static void reports_committed(Box *box, ReportCounts *counts)
     box->status.reports += counts->reports + counts->duplicates;
     box->status.unknown_reports += counts->unknown;
     box->status.last_report = time(NULL);
-    while ((report = gwlist_extract_first(box->reports)) != NULL) {
-        Msg *ack = message_ack_for(report);
-        /* no connection: bearerbox redelivers it, and the copy is deduplicated */
-        if (bearerbox_link_send(box->link, ack) == 0)
-            msg_destroy(ack);
-        msg_destroy(report);
-    }
+    ack_each(box, box->reports);
 }
 
 /* Commit the batch's reports and the acks due (one transaction), then
@@ -394,7 +401,6 @@ static int apply_replies(Box *box)
 {
     Octstr *error = NULL;
     ReplyCounts counts;
-    Msg *reply;
 
     if (gwlist_len(box->replies) == 0)
         return 0;
@@ -408,13 +414,7 @@ static int apply_replies(Box *box)
     box->status.opted_out += counts.opted_out;
     box->status.opted_in += counts.opted_in;
     box->status.last_reply = time(NULL);
-    while ((reply = gwlist_extract_first(box->replies)) != NULL) {
-        Msg *ack = message_ack_for(reply);
-        /* no connection: bearerbox redelivers it, and the copy is stored once */
-        if (bearerbox_link_send(box->link, ack) == 0)
-            msg_destroy(ack);
-        msg_destroy(reply);
-    }
+    ack_each(box, box->replies);
     return 0;
 }
 

@@ -168,3 +168,35 @@ void fx_absent_at_nine(PGconn *conn, const char *student_id, const char *status)
     fx_mark(conn, 1, student_id, "O");
     fx_parent(conn, 101, student_id, "07700 900101");
 }
+
+Octstr *fx_functions_called(PGconn *conn, int times)
+{
+    char least[16];
+
+    snprintf(least, sizeof(least), "%d", times);
+    return test_db_rows(conn,
+                        "select coalesce(string_agg(funcname || ' ' || calls, ', '), 'none') "
+                        "from pg_stat_xact_user_functions "
+                        "where schemaname = 'absence' and calls >= $1::integer",
+                        least, SQL_END);
+}
+
+void fx_note_reads(PGconn *conn, const char *table)
+{
+    test_db_exec(conn,
+                 "select set_config('test.reads', seq_tup_read || ' ' || "
+                 "coalesce(idx_tup_fetch, 0) || ' ' || coalesce(idx_scan, 0), true) "
+                 "from pg_stat_xact_user_tables where relid = $1::regclass",
+                 table, SQL_END);
+}
+
+Octstr *fx_reads(PGconn *conn, const char *table)
+{
+    return test_db_rows(conn,
+                        "select seq_tup_read - split_part(current_setting('test.reads'), ' ', "
+                        "1)::bigint, coalesce(idx_tup_fetch, 0) - split_part(current_setting("
+                        "'test.reads'), ' ', 2)::bigint, coalesce(idx_scan, 0) - split_part("
+                        "current_setting('test.reads'), ' ', 3)::bigint "
+                        "from pg_stat_xact_user_tables where relid = $1::regclass",
+                        table, SQL_END);
+}

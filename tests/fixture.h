@@ -55,4 +55,14 @@ Octstr *fx_skips(PGconn *conn);
 /* The body of STUDENT's text(s), one per line. */
 Octstr *fx_bodies(PGconn *conn, const char *student_id);
 
+/* The schema's functions this transaction called TIMES times or more, as
+ * "name calls, ..." or "none" (with track_functions = 'all': a SQL
+ * function PostgreSQL inlines is never called). */
+Octstr *fx_functions_called(PGconn *conn, int times);
+
+/* Note TABLE's read counters in this transaction; fx_reads() gives the
+ * reads since as "sequentially|fetched by index|index scans". */
+void fx_note_reads(PGconn *conn, const char *table);
+Octstr *fx_reads(PGconn *conn, const char *table);
+
 #endif

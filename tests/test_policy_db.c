@@ -583,16 +583,6 @@ static void some_absent_students(int n)
     }
 }
 
-/* Note the marks' read counters, for marks_read(). */
-static void note_marks_read(void)
-{
-    test_db_exec(db,
-                 "select set_config('test.read', seq_tup_read || ' ' || idx_tup_fetch || ' ' || "
-                 "idx_scan, true) "
-                 "from pg_stat_xact_user_tables where relid = 'absence.attendance_mark'::regclass",
-                 SQL_END);
-}
-
 /* Rows of SQL, a format with %s for the policy settings, run at AT. */
 static Octstr *rows_at(const char *sql_format, const char *at)
 {
@@ -620,20 +610,7 @@ static void absent_today_and_on_30_earlier_days(void)
                  "cross join absence.student s where l.lesson_id >= 100",
                  SQL_END);
     test_db_exec(db, "analyze absence.attendance_mark", SQL_END);
-    note_marks_read();
-}
-
-/* "read sequentially|fetched by index|index scans": the marks read since
- * the counters were noted. */
-static Octstr *marks_read(void)
-{
-    return test_db_rows(db,
-                        "select seq_tup_read - split_part(current_setting('test.read'), ' ', "
-                        "1)::bigint, idx_tup_fetch - split_part(current_setting('test.read'), "
-                        "' ', 2)::bigint, idx_scan - split_part(current_setting('test.read'), "
-                        "' ', 3)::bigint from pg_stat_xact_user_tables "
-                        "where relid = 'absence.attendance_mark'::regclass",
-                        SQL_END);
+    fx_note_reads(db, "absence.attendance_mark");
 }
 
 /* Planning calls no function of the schema once per text: PostgreSQL
@@ -646,12 +623,7 @@ static void test_planning_calls_no_function_once_a_text(void **state)
     some_absent_students(40);
     test_db_exec(db, "set local track_functions = 'all'", SQL_END);
     assert_octstr_equal(fx_plan(db, AT("10:20")), "40|40|0|0|0");
-    assert_octstr_equal(test_db_rows(db,
-                                     "select coalesce(string_agg(funcname || ' ' || calls, ', '), "
-                                     "'none') from pg_stat_xact_user_functions "
-                                     "where schemaname = 'absence' and calls >= 40",
-                                     SQL_END),
-                        "none\n");
+    assert_octstr_equal(fx_functions_called(db, 40), "none\n");
 }
 
 /* What the planner reads for a day does not grow with the marks of other
@@ -668,7 +640,7 @@ static void test_planning_reads_no_mark_of_another_day(void **state)
                                 "$1::timestamptz, 'test-box', null)",
                                 AT("10:20")),
                         "40|40\n");
-    assert_octstr_equal(marks_read(), "0|40|1\n");
+    assert_octstr_equal(fx_reads(db, "absence.attendance_mark"), "0|40|1\n");
 }
 
 /* Explaining one student reads their absent marks, not the college's: S1
@@ -687,12 +659,12 @@ static void test_explaining_a_student_reads_only_their_marks(void **state)
                  "insert into absence.attendance_mark (lesson_id, student_id, mark) "
                  "select 200 + g, 'S2', '/' from generate_series(1, 20) g",
                  SQL_END);
-    note_marks_read();
+    fx_note_reads(db, "absence.attendance_mark");
     assert_octstr_equal(rows_at("select state from absence.policy_triggers(%s, $1::timestamptz, "
                                 "$1::timestamptz - interval '1 day', $1::timestamptz, 'S1')",
                                 AT("10:20")),
                         "due\n");
-    assert_octstr_equal(marks_read(), "0|62|2\n");
+    assert_octstr_equal(fx_reads(db, "absence.attendance_mark"), "0|62|2\n");
 }
 
 /* A run with nothing new to plan reads no student, whatever the size of
@@ -707,19 +679,9 @@ static void test_a_run_with_nothing_new_reads_no_student(void **state)
     test_db_exec(db, "analyze absence.student", SQL_END);
     assert_octstr_equal(fx_plan(db, AT("10:20")), "40|40|0|0|0");
     test_db_exec(db, "analyze absence.student_day", SQL_END);
-    test_db_exec(db,
-                 "select set_config('test.students', (seq_tup_read + coalesce(idx_tup_fetch, 0))"
-                 "::text, true) from pg_stat_xact_user_tables "
-                 "where relid = 'absence.student'::regclass",
-                 SQL_END);
+    fx_note_reads(db, "absence.student");
     assert_octstr_equal(fx_plan(db, AT("10:25")), "0|0|0|0|0");
-    assert_octstr_equal(test_db_rows(db,
-                                     "select seq_tup_read + coalesce(idx_tup_fetch, 0) - "
-                                     "current_setting('test.students')::bigint "
-                                     "from pg_stat_xact_user_tables "
-                                     "where relid = 'absence.student'::regclass",
-                                     SQL_END),
-                        "0\n");
+    assert_octstr_equal(fx_reads(db, "absence.student"), "0|0|0\n");
 }
 
 /* A run after the first looks only at what changed: the lessons that fell
