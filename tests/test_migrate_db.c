@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 12 /* the newest migration's version */
+#define NEWEST 13 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -307,7 +307,8 @@ static void test_second_migrate_changes_nothing(void **state)
                         "1|001_schema.sql\n2|002_encoding.sql\n3|003_box.sql\n4|004_staff.sql\n"
                         "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n"
                         "8|008_concerns.sql\n9|009_replies.sql\n10|010_bad_rows.sql\n"
-                        "11|011_plan_watermark.sql\n12|012_text_hot_updates.sql\n");
+                        "11|011_plan_watermark.sql\n12|012_text_hot_updates.sql\n"
+                        "13|013_sending_sets.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -401,7 +402,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "12|~|1\n");
+                        "13|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -414,7 +415,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (12): upgrade absencebox");
+                               "knows (13): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -443,7 +444,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "12|1\n");
+                        "13|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -457,20 +458,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|12");
+    assert_octstr_equal(migrate_to(changed), "0|1|13");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|12");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|13");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|12");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|13");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -485,7 +486,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|12");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|13");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -524,7 +525,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "12: run 'absencectl migrate'");
+                               "13: run 'absencectl migrate'");
     octstr_destroy(migrate_to(changed));
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -638,6 +639,50 @@ static void test_an_upgraded_database_plans_with_the_new_functions(void **state)
                                      "order by notification_id",
                                      SQL_END),
                         "STE001|delivered\nSTE002|pending\n");
+}
+
+/* Version 13 moved the pending texts and the texts in flight out of
+ * notification's indexes into sets of their own: a college upgrading with
+ * texts on their way keeps every one in its set, so that the pending are
+ * still claimed, in order, and the in-flight still found by their ack. */
+static void test_the_upgrade_to_13_keeps_texts_on_their_way(void **state)
+{
+    Schema before = absence_schema;
+
+    (void)state;
+    before.migration_count = 12;
+    before.function_count = 0; /* today's functions need version 13's tables */
+    before.functions_checksum = "none";
+    assert_octstr_equal(migrate_to(&before), "12|1|12");
+    test_db_exec(db,
+                 "insert into absence.notification (student_id, guardian_id, lesson_id, "
+                 "school_day, recipient, body, status, due_at, expires_at, message_id, box_id) "
+                 "select 'S1', g, 1, current_date, '+4477009001' || g, 'x', s, "
+                 "now() - make_interval(mins => g::integer), now() + interval '1 hour', "
+                 "case when s in ('submitted', 'sent', 'unconfirmed') then gen_random_uuid() end, "
+                 "case when s <> 'pending' then 'box-a' end "
+                 "from unnest(array['pending', 'submitted', 'sent', 'delivered', 'pending', "
+                 "'unconfirmed', 'failed']) with ordinality as t(s, g)",
+                 SQL_END);
+    assert_octstr_equal(migrate_to(&absence_schema), "1|1|13");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select n.guardian_id from absence.text_queue q "
+                                     "join absence.notification n using (notification_id) "
+                                     "order by q.due_at, q.notification_id",
+                                     SQL_END),
+                        "5\n1\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select n.guardian_id, n.status, f.box_id, "
+                                     "f.message_id = n.message_id "
+                                     "from absence.text_in_flight f "
+                                     "join absence.notification n using (notification_id) "
+                                     "order by 1",
+                                     SQL_END),
+                        "2|submitted|box-a|t\n3|sent|box-a|t\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select count(*) from absence.claim_texts('box-b', 10)",
+                                     SQL_END),
+                        "2\n");
 }
 
 /* ---- the roles of a real installation (conf/absence-roles.sql) ------------ */
@@ -810,9 +855,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 12 migrations and the "
-                                            "functions, now at version 12\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 12\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 13 migrations and the "
+                                            "functions, now at version 13\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 13\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)
@@ -863,6 +908,7 @@ int main(void)
         DB_TEST(test_the_box_refuses_functions_not_its_own),
         DB_TEST(test_every_earlier_version_upgrades_to_the_fresh_schema),
         DB_TEST(test_an_upgraded_database_plans_with_the_new_functions),
+        DB_TEST(test_the_upgrade_to_13_keeps_texts_on_their_way),
         DB_TEST(test_the_roles_of_a_real_installation),
         DB_TEST(test_absencectl_migrate_twice),
         DB_TEST(test_absencectl_unreachable_database_exits_2),

@@ -441,8 +441,7 @@ as $$
                            and m.mark = any ((p_cfg).absent_marks))
           order by l.ends_at
           limit 1),
-        (select min(n.due_at) from absence.notification n
-          where n.claimable and n.due_at > p_at),
+        (select min(q.due_at) from absence.text_queue q where q.due_at > p_at),
         (select min(c.due_at) from absence.confirmation_text c
           where c.status = 'pending' and c.due_at > p_at),
         (select min(a.text_due_at) from absence.attendance_concern a

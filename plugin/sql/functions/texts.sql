@@ -68,15 +68,19 @@ begin
                submitted_at = now(), attempts = n.attempts + 1, status_changed_at = now()
          -- the claimed ids as an array, so that each is fetched by its key: as
          -- a join, a day's table (all texts just planned, a batch of 250) was
-         -- read whole for each claim
+         -- read whole for each claim. The queue alone gives them, in its key's
+         -- order, and its rows are locked, so that two boxes skip each other's;
+         -- each text's status is checked again as it is changed, so that a
+         -- text another box claimed meanwhile is never claimed twice.
          where n.notification_id = any (array(
-                select c.notification_id
-                  from absence.notification c
-                 where c.claimable and c.due_at <= now() and c.expires_at >= now()
-                   and not exists (select 1 from absence.opt_out o where o.recipient = c.recipient)
-                 order by c.due_at, c.notification_id
+                select q.notification_id
+                  from absence.text_queue q
+                 where q.due_at <= now() and q.expires_at >= now()
+                   and not exists (select 1 from absence.opt_out o where o.recipient = q.recipient)
+                 order by q.due_at, q.notification_id
                  limit p_limit - v_claimed
                    for update skip locked))
+           and n.status = 'pending'
         returning n.notification_id, n.token, n.message_id, n.recipient, n.body,
                   extract(epoch from n.expires_at)::bigint, null::bigint;
 end
@@ -128,8 +132,9 @@ begin
               from ack
              cross join lateral (
                    select n.notification_id, n.token
-                     from absence.notification n
-                    where n.message_id = ack.message_id and n.status = 'submitted'
+                     from absence.text_in_flight f
+                     join absence.notification n on n.notification_id = f.notification_id
+                    where f.message_id = ack.message_id and n.status = 'submitted'
                     limit 1) n
              where ack.nack not in (0, 3) or n.token not in (select token from reported)
         ), changed as (
@@ -246,8 +251,8 @@ as $$
 #variable_conflict use_column
 begin
     return query
-        with report(ord, report_id, token, dlr_type, smsc_id, foreign_id, reply) as (
-            select ord, a, b, c, d, e, f
+        with report(ord, report_id, token, dlr_type, smsc_id, foreign_id, reply, uuid) as (
+            select ord, a, b, c, d, e, f, absence.token_uuid(b)
               from unnest(p_report_ids, p_tokens, p_dlr_types, p_smsc_ids, p_foreign_ids, p_replies)
                    with ordinality as r(a, b, c, d, e, f, ord)
         ), kept as (
@@ -257,8 +262,13 @@ begin
             select r.report_id, n.notification_id, t.confirmation_id, r.token, r.dlr_type,
                    r.smsc_id, r.foreign_id, r.reply, p_box_id
               from report r
-              left join absence.notification n on n.token = absence.token_uuid(r.token)
-              left join absence.confirmation_text t on t.token = absence.token_uuid(r.token)
+              -- each report's text looked up by its token on its own (offset 0
+              -- keeps the subquery apart): as a join, the planner hashed every
+              -- text of the table for each batch once it held a few thousand
+              left join lateral (select n.notification_id from absence.notification n
+                                  where n.token = r.uuid offset 0) n on true
+              left join lateral (select t.confirmation_id from absence.confirmation_text t
+                                  where t.token = r.uuid offset 0) t on true
              order by r.ord
             on conflict (report_id) do nothing
             returning d.delivery_report_id, d.notification_id, d.confirmation_id, d.token,
@@ -389,9 +399,11 @@ returns integer
 language sql
 as $$
     with expired as (
-        update absence.notification
+        update absence.notification n
            set status = 'expired', status_changed_at = now()
-         where claimable and expires_at < now()
+          from absence.text_queue q
+         where q.expires_at < now() and n.notification_id = q.notification_id
+           and n.status = 'pending'
         returning 1
     ), expired_confirmations as (
         update absence.confirmation_text
@@ -446,7 +458,9 @@ as $$
         update absence.notification n
            set status = 'unconfirmed', status_changed_at = now(),
                failure_reason = absence.unconfirmed_reason(n.status, p_confirm_s, p_report_s)
-         where n.box_id = p_box_id and n.in_flight
+          from absence.text_in_flight f
+         where f.box_id = p_box_id and n.notification_id = f.notification_id
+           and n.box_id = p_box_id and absence.is_in_flight(n.status)
            and absence.is_unconfirmed(n.status, n.submitted_at, n.sent_at, p_started_at,
                                       p_confirm_s, p_report_s)
         returning n.failure_reason like 'no final%' as unreported
@@ -524,10 +538,12 @@ returns integer
 language sql
 as $$
     with released as (
-        update absence.notification
+        update absence.notification n
            set status = 'pending', box_id = null, message_id = null, submitted_at = null,
-               attempts = attempts - 1, status_changed_at = now()
-         where message_id = any (p_message_ids) and status = 'submitted'
+               attempts = n.attempts - 1, status_changed_at = now()
+          from absence.text_in_flight f
+         where f.message_id = any (p_message_ids) and n.notification_id = f.notification_id
+           and n.status = 'submitted'
         returning 1
     ), released_confirmations as (
         update absence.confirmation_text
@@ -553,9 +569,9 @@ returns table (status text, texts bigint, oldest_pending_s bigint, without_repor
 language sql stable
 as $$
     select s.status, count(n.notification_id),
-           (select extract(epoch from p_at - min(w.due_at))::bigint
-              from absence.notification w
-             where w.claimable and w.due_at <= p_at),
+           (select extract(epoch from p_at - min(q.due_at))::bigint
+              from absence.text_queue q
+             where q.due_at <= p_at),
            (select r.without_report from absence.reports_missing() r),
            extract(epoch from (p_at at time zone (p_cfg).timezone)
                               - (p_at at time zone 'UTC'))::integer,
