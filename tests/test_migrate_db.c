@@ -679,10 +679,8 @@ static void test_the_upgrade_to_13_keeps_texts_on_their_way(void **state)
                                      "order by 1",
                                      SQL_END),
                         "2|submitted|box-a|t\n3|sent|box-a|t\n");
-    assert_octstr_equal(test_db_rows(db,
-                                     "select count(*) from absence.claim_texts('box-b', 10)",
-                                     SQL_END),
-                        "2\n");
+    assert_octstr_equal(
+        test_db_rows(db, "select count(*) from absence.claim_texts('box-b', 10)", SQL_END), "2\n");
 }
 
 /* ---- the roles of a real installation (conf/absence-roles.sql) ------------ */
