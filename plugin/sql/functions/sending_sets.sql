@@ -33,46 +33,51 @@ $$;
 
 -- An update moves the texts whose status it changed out of a set they
 -- left and into a set they entered; a change of what a set holds of a
--- text (due instant, expiry, number; message id, box) is copied. Each
--- statement planned afresh (execute): a plan kept from a statement of one
--- row would join the two transition tables of a batch row by row.
+-- text (due instant, expiry, number; message id, box) is copied. One
+-- statement: the four changes touch different rows (a text leaves the queue
+-- under its old key when its due instant changes, and enters under the
+-- new), so they can run side by side over one pass of the transition
+-- tables. Planned afresh each time (execute): a plan kept from a statement
+-- of one row would join the two transition tables of a batch row by row.
 create function absence.sets_after_update()
 returns trigger
 language plpgsql
 security definer set search_path = pg_catalog, pg_temp
 as $$
-declare
-    -- the texts the statement moved, with what they were and are
-    v_moved constant text := '
-        (select o.notification_id, o.status as was, o.due_at as was_due, n.status, n.due_at,
-                n.expires_at, n.recipient, n.message_id, n.box_id,
-                o.due_at <> n.due_at or o.expires_at <> n.expires_at
-                    or o.recipient <> n.recipient as requeued,
-                o.message_id is distinct from n.message_id
-                    or o.box_id is distinct from n.box_id as relabelled
-           from old_texts o
-           join new_texts n on n.notification_id = o.notification_id
-          where o.status <> n.status or o.due_at <> n.due_at or o.expires_at <> n.expires_at
-             or o.recipient <> n.recipient or o.message_id is distinct from n.message_id
-             or o.box_id is distinct from n.box_id) m';
 begin
-    execute 'delete from absence.text_queue q using ' || v_moved || '
-              where m.was = ''pending'' and (m.status <> ''pending'' or m.due_at <> m.was_due)
-                and q.due_at = m.was_due and q.notification_id = m.notification_id';
-    execute 'insert into absence.text_queue as q (due_at, notification_id, expires_at, recipient)
-             select m.due_at, m.notification_id, m.expires_at, m.recipient from ' || v_moved || '
-              where m.status = ''pending'' and (m.was <> ''pending'' or m.requeued)
-             on conflict (due_at, notification_id) do update
-                set expires_at = excluded.expires_at, recipient = excluded.recipient';
-    execute 'delete from absence.text_in_flight f using ' || v_moved || '
-              where absence.is_in_flight(m.was) and not absence.is_in_flight(m.status)
-                and f.notification_id = m.notification_id';
-    execute 'insert into absence.text_in_flight as f (notification_id, message_id, box_id)
-             select m.notification_id, m.message_id, m.box_id from ' || v_moved || '
-              where absence.is_in_flight(m.status)
-                and (not absence.is_in_flight(m.was) or m.relabelled)
-             on conflict (notification_id) do update
-                set message_id = excluded.message_id, box_id = excluded.box_id';
+    execute '
+        with moved as materialized (
+            select o.notification_id, o.status as was, o.due_at as was_due, n.status, n.due_at,
+                   n.expires_at, n.recipient, n.message_id, n.box_id,
+                   o.due_at <> n.due_at or o.expires_at <> n.expires_at
+                       or o.recipient <> n.recipient as requeued,
+                   o.message_id is distinct from n.message_id
+                       or o.box_id is distinct from n.box_id as relabelled
+              from old_texts o
+              join new_texts n on n.notification_id = o.notification_id
+             where o.status <> n.status or o.due_at <> n.due_at or o.expires_at <> n.expires_at
+                or o.recipient <> n.recipient or o.message_id is distinct from n.message_id
+                or o.box_id is distinct from n.box_id
+        ), unqueued as (
+            delete from absence.text_queue q using moved m
+             where m.was = ''pending'' and (m.status <> ''pending'' or m.due_at <> m.was_due)
+               and q.due_at = m.was_due and q.notification_id = m.notification_id
+        ), queued as (
+            insert into absence.text_queue as q (due_at, notification_id, expires_at, recipient)
+            select m.due_at, m.notification_id, m.expires_at, m.recipient from moved m
+             where m.status = ''pending'' and (m.was <> ''pending'' or m.requeued)
+            on conflict (due_at, notification_id) do update
+               set expires_at = excluded.expires_at, recipient = excluded.recipient
+        ), landed as (
+            delete from absence.text_in_flight f using moved m
+             where absence.is_in_flight(m.was) and not absence.is_in_flight(m.status)
+               and f.notification_id = m.notification_id
+        )
+        insert into absence.text_in_flight as f (notification_id, message_id, box_id)
+        select m.notification_id, m.message_id, m.box_id from moved m
+         where absence.is_in_flight(m.status) and (not absence.is_in_flight(m.was) or m.relabelled)
+        on conflict (notification_id) do update
+           set message_id = excluded.message_id, box_id = excluded.box_id';
     return null;
 end
 $$;
