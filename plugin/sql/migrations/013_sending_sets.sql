@@ -6,8 +6,9 @@
 -- a text into or out of a set that an index of absence.notification selected
 -- on (claimable, in_flight, and the message id the ack is found by), so each
 -- wrote a new entry in every index of the table: 7 at the claim, 6 at the
--- report, with a uniqueness check in three of them. That was a third of the
--- database's work for a text sent.
+-- report, with a uniqueness check in three of them. Without them, the
+-- database's work to send and settle a text fell by about a quarter,
+-- measured side by side.
 --
 -- Now no index of absence.notification names a column that changes on a
 -- text's way out: the pending texts, in the claim's order, are the rows of
