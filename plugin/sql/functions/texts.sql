@@ -301,6 +301,9 @@ begin
                    status_changed_at = now()
               from outcome o
              where n.notification_id = o.notification_id
+               -- the texts by their keys, as the claim takes them: as a plain
+               -- join, a table of a few thousand texts was read whole
+               and n.notification_id = any (array(select notification_id from outcome))
                and absence.reports_change(n.status, o.delivered, o.failed)
             returning n.*
         ), confirmed as (
