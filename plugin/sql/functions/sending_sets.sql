@@ -47,17 +47,16 @@ as $$
 begin
     execute '
         with moved as materialized (
-            select o.notification_id, o.status as was, o.due_at as was_due, n.status, n.due_at,
-                   n.expires_at, n.recipient, n.message_id, n.box_id,
-                   o.due_at <> n.due_at or o.expires_at <> n.expires_at
-                       or o.recipient <> n.recipient as requeued,
-                   o.message_id is distinct from n.message_id
-                       or o.box_id is distinct from n.box_id as relabelled
-              from old_texts o
-              join new_texts n on n.notification_id = o.notification_id
-             where o.status <> n.status or o.due_at <> n.due_at or o.expires_at <> n.expires_at
-                or o.recipient <> n.recipient or o.message_id is distinct from n.message_id
-                or o.box_id is distinct from n.box_id
+            select * from (
+                select o.notification_id, o.status as was, o.due_at as was_due, n.status,
+                       n.due_at, n.expires_at, n.recipient, n.message_id, n.box_id,
+                       o.due_at <> n.due_at or o.expires_at <> n.expires_at
+                           or o.recipient <> n.recipient as requeued,
+                       o.message_id is distinct from n.message_id
+                           or o.box_id is distinct from n.box_id as relabelled
+                  from old_texts o
+                  join new_texts n on n.notification_id = o.notification_id) c
+             where c.was <> c.status or c.requeued or c.relabelled
         ), unqueued as (
             delete from absence.text_queue q using moved m
              where m.was = ''pending'' and (m.status <> ''pending'' or m.due_at <> m.was_due)

@@ -463,7 +463,6 @@ as $$
                failure_reason = absence.unconfirmed_reason(n.status, p_confirm_s, p_report_s)
           from absence.text_in_flight f
          where f.box_id = p_box_id and n.notification_id = f.notification_id
-           and n.box_id = p_box_id and absence.is_in_flight(n.status)
            and absence.is_unconfirmed(n.status, n.submitted_at, n.sent_at, p_started_at,
                                       p_confirm_s, p_report_s)
         returning n.failure_reason like 'no final%' as unreported
@@ -471,7 +470,7 @@ as $$
         update absence.confirmation_text t
            set status = 'unconfirmed', status_changed_at = now(),
                failure_reason = absence.unconfirmed_reason(t.status, p_confirm_s, p_report_s)
-         where t.box_id = p_box_id and t.status in ('submitted', 'sent')
+         where t.box_id = p_box_id and absence.is_in_flight(t.status)
            and absence.is_unconfirmed(t.status, t.submitted_at, t.sent_at, p_started_at,
                                       p_confirm_s, p_report_s)
         returning t.failure_reason like 'no final%' as unreported

@@ -95,8 +95,7 @@ returns table (student_id text, school_day date, lesson_id bigint, starts_at tim
 language sql stable
 as $$
     with window_days as (
-        -- the whole window (a box's first run, absencectl plan, a
-        -- preview): the school days of the lessons ending in it
+        -- the school days of the lessons ending in the window
         select (min(l.starts_at) at time zone (p_cfg).timezone)::date as first_day,
                (max(l.starts_at) at time zone (p_cfg).timezone)::date as last_day
         from absence.lesson l

@@ -16,8 +16,8 @@
 -- is found by, the rows of absence.text_in_flight. Statement triggers keep
 -- both from every statement on absence.notification (functions/
 -- sending_sets.sql), so that no writer of a text's status can forget them.
--- A claim, an ack and a report are all heap-only updates of the text, plus
--- one row deleted from one set and one inserted in the other. A claim
+-- A claim, an ack and a report are all heap-only updates of the text; the
+-- claim and the final report also move one small row between the sets. A claim
 -- locks the queue's rows, not the texts': it reads the queue alone, in its
 -- key's order, and locks only what it takes.
 
