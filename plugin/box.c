@@ -13,6 +13,7 @@
 #include "pause.h"
 #include "plan_wake.h"
 #include "phone.h"
+#include "plan_shares.h"
 #include "policy.h"
 #include "reply.h"
 
@@ -462,8 +463,9 @@ static int plan(Box *box)
 {
     Octstr *error = NULL;
     PlanResult result;
+    int sessions;
 
-    if (policy_plan(box->db, box->config, NULL, box->config->box.id, &result, &error) < 0)
+    if (plan_in_shares(box->db, box->config, box->config->box.id, &result, &sessions, &error) < 0)
         return plan_failed(box, error);
     if (heartbeat_record_plan(box->db, box->config->box.id, NULL, &error) < 0) {
         database_failed(box, "recording the planning run", error);
@@ -477,9 +479,10 @@ static int plan(Box *box)
     if (result.student_days > 0)
         info(0,
              "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "
-             "%ld texts found too late and expired, %ld days whose text would not fit)",
+             "%ld texts found too late and expired, %ld days whose text would not fit) "
+             "in %d session%s",
              result.texts_planned, result.student_days, result.guardians_skipped,
-             result.texts_expired, result.days_too_long);
+             result.texts_expired, result.days_too_long, sessions, sessions > 1 ? "s" : "");
     if (result.concerns_opened > 0 || result.concern_texts > 0 || result.concern_expired > 0)
         info(0,
              "absencebox: %ld attendance concerns opened; %ld concern texts planned, %ld found "

@@ -818,6 +818,176 @@ static void test_a_box_skips_planning_while_another_run_plans(void **state)
     assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n");
 }
 
+/* ---- a large run split over several sessions (plan_share) ----------------- */
+
+static void old_student(const char *student_id, long guardian_id);
+
+/* Share SHARE of SHARES at AT as the running box: "days|texts|skips|set
+ * aside|complete". */
+static Octstr *plan_share(int share, int shares, const char *at)
+{
+    char share_text[8], shares_text[8];
+    Octstr *sql = octstr_format("select student_days, texts_planned, guardians_skipped, "
+                                "days_quarantined, complete from absence.plan_share(%s, "
+                                "$1::timestamptz, 'test-box', true, $2::integer, $3::integer)",
+                                fx_settings);
+    Octstr *rows;
+
+    snprintf(share_text, sizeof(share_text), "%d", share);
+    snprintf(shares_text, sizeof(shares_text), "%d", shares);
+    rows = test_db_rows(db, octstr_get_cstr(sql), at, share_text, shares_text, SQL_END);
+    octstr_destroy(sql);
+    octstr_delete(rows, octstr_len(rows) - 1, 1);
+    return rows;
+}
+
+/* The run that ends shares begun at BEGAN, at AT, as fx_plan() gives it. */
+static Octstr *plan_end(const char *at, Octstr *began)
+{
+    Octstr *sql = octstr_format("select student_days, texts_planned, texts_expired, "
+                                "guardians_skipped, days_too_long from absence.plan(%s, "
+                                "$1::timestamptz, 'test-box', true, $2::timestamptz)",
+                                fx_settings);
+    Octstr *rows = test_db_rows(db, octstr_get_cstr(sql), at, octstr_get_cstr(began), SQL_END);
+
+    octstr_destroy(sql);
+    octstr_delete(rows, octstr_len(rows) - 1, 1);
+    return rows;
+}
+
+/* Everything a run writes: days, texts (with their words and times), skips,
+ * days set aside, the queue and the watermark. */
+static Octstr *what_planning_wrote(void)
+{
+    return test_db_rows(
+        db,
+        "select 'day', student_id, school_day::text, lesson_id::text, outcome, box_id "
+        "  from absence.student_day "
+        "union all select 'text', student_id, guardian_id::text, recipient, status, "
+        "       body || due_at || expires_at from absence.notification "
+        "union all select 'skip', student_id, guardian_id::text, reason, recipient, null "
+        "  from absence.guardian_skip "
+        "union all select 'aside', left(student_id, 8), school_day::text, kind, attempts::text, "
+        "       (resolved_at is null)::text from absence.plan_quarantine "
+        "union all select 'queue', count(*)::text, null, null, null, null from absence.text_queue "
+        "union all select 'watermark', planned_through::text, (settings_key = "
+        "md5(absence.policy_settings()::text))::text, null, null, null from absence.plan_state "
+        "order by 1, 2, 3, 4",
+        SQL_END);
+}
+
+/* 40 students absent with a parent each, S1's second parent with no
+ * mobile, and a student whose ID cannot be texted. */
+static void a_college_to_split(void)
+{
+    Octstr *id = octstr_create("");
+
+    some_absent_students(40);
+    fx_parent(db, 200, "S1", NULL);
+    while (octstr_len(id) < 100)
+        octstr_append_cstr(id, "STE04049635");
+    fx_guardian(db, 201, "07700 900201", "active");
+    old_student(octstr_get_cstr(id), 201);
+    octstr_destroy(id);
+}
+
+/* Split over two sessions, a run settles what one run would, row for row:
+ * each student in exactly one share, the shares moving nothing the run's
+ * end moves (the watermark, the days set aside resolved). */
+static void test_a_run_split_in_shares_settles_what_one_run_would(void **state)
+{
+    Octstr *one_run, *began;
+
+    (void)state;
+    a_college_to_split();
+    test_db_exec(db, "savepoint before_planning", SQL_END);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "40|40|0|1|0");
+    one_run = what_planning_wrote();
+    test_db_exec(db, "rollback to savepoint before_planning", SQL_END);
+    assert_octstr_equal(what_planning_wrote(), "queue|0|~|~|~|~\n");
+
+    assert_octstr_equal(test_db_value(db,
+                                      "select count(*) filter (where absence.in_share("
+                                      "student_id, 0, 2)) || '+' || count(*) filter (where "
+                                      "absence.in_share(student_id, 1, 2)) from absence.student",
+                                      SQL_END),
+                        "24+17");
+    began = test_db_value(db, "select clock_timestamp()", SQL_END);
+    test_db_exec(db, "select absence.plan_begin_split(absence.policy_settings(), $1::timestamptz)",
+                 AT("10:20"), SQL_END);
+    assert_octstr_equal(plan_share(0, 2, AT("10:20")), "24|24|0|0|t");
+    assert_octstr_equal(plan_share(1, 2, AT("10:20")), "16|16|1|1|t");
+    assert_octstr_equal(test_db_value(db, "select settings_key from absence.plan_state", SQL_END),
+                        "split run");
+    assert_octstr_equal(plan_end(AT("10:20"), began), "0|0|0|0|0");
+    assert_octstr_equal(what_planning_wrote(), octstr_get_cstr(one_run));
+    octstr_destroy(one_run);
+    octstr_destroy(began);
+}
+
+/* A register corrected while the shares of a first run worked is planned
+ * by the run's end, though the shares looked at the whole window. */
+static void test_a_split_run_plans_a_register_corrected_meanwhile(void **state)
+{
+    Octstr *began;
+
+    (void)state;
+    some_absent_students(4);
+    fx_student(db, "S5", "C01");
+    fx_parent(db, 105, "S5", "07700 900105");
+    began = test_db_value(db, "select clock_timestamp()", SQL_END);
+    test_db_exec(db, "select absence.plan_begin_split(absence.policy_settings(), $1::timestamptz)",
+                 AT("10:20"), SQL_END);
+    assert_octstr_equal(plan_share(0, 2, AT("10:20")), "1|1|0|0|t");
+    assert_octstr_equal(plan_share(1, 2, AT("10:20")), "3|3|0|0|t");
+    fx_mark(db, 1, "S5", "O");
+    assert_octstr_equal(test_db_rows(db, "select student_id from absence.plan_change", SQL_END),
+                        "S5\n");
+    assert_octstr_equal(plan_end(AT("10:20"), began), "1|1|0|0|0");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select planned_through = $1::timestamptz, settings_key = "
+                                     "md5(absence.policy_settings()::text) from absence.plan_state",
+                                     AT("10:20"), SQL_END),
+                        "t|t\n");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.notification", SQL_END),
+                        "5");
+    octstr_destroy(began);
+}
+
+/* Shares never run beside a whole run: a box's share gives way to a run
+ * under way (the whole run is then the box's to do), and shares are
+ * numbered from 0. */
+static void test_a_share_gives_way_to_a_run_under_way(void **state)
+{
+    const char *keys[] = {"dbname", NULL}, *values[] = {"absence_test_policy", NULL};
+    PGconn *other = PQconnectdbParams(keys, values, 0);
+    Octstr *sql;
+    PGresult *result;
+
+    (void)state;
+    absent_at_nine("S1", "C01");
+    test_db_exec(other, "begin", SQL_END);
+    test_db_exec(other, "select pg_advisory_xact_lock(hashtext('absence.plan'))", SQL_END);
+    assert_octstr_equal(plan_share(0, 2, AT("10:20")), "0|0|0|0|f");
+    assert_octstr_equal(fx_texts(db), "");
+    test_db_exec(other, "commit", SQL_END);
+    PQfinish(other);
+    assert_octstr_equal(plan_share(0, 2, AT("10:20")), "0|0|0|0|t");
+    assert_octstr_equal(plan_share(1, 2, AT("10:20")), "1|1|0|0|t");
+
+    sql = octstr_format("select * from absence.plan_share(%s, '" AT("10:20") "', 'test-box', "
+                                                                             "true, 2, 2)",
+                        fx_settings);
+    test_db_exec(db, "savepoint before_error", SQL_END);
+    result = PQexec(db, octstr_get_cstr(sql));
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+                        "share 2 of 2 at 2026-06-15 09:20:00+00 is not a share of a run");
+    PQclear(result);
+    test_db_exec(db, "rollback to savepoint before_error", SQL_END);
+    octstr_destroy(sql);
+}
+
 /* An absence in lesson 1 (tomorrow, 09:00-10:00 by the database's clock,
  * register on time) for S1, whose parent 101 would be texted. */
 static void absent_tomorrow(void)
@@ -1295,10 +1465,11 @@ static void test_planning_window_is_found_through_indexes(void **state)
     (void)state;
     absent_at_nine("S1", "C01");
     test_db_exec(db, "set local enable_seqscan = off", SQL_END);
-    assert_uses_indexes("over the whole window",
-                        "explain select * from absence.window_trigger_lessons("
-                        "absence.policy_settings(), now() - interval '1 day', now(), true)",
-                        "lesson_ends_at_idx", "attendance_mark_pkey");
+    assert_uses_indexes(
+        "over the whole window",
+        "explain select * from absence.window_trigger_lessons("
+        "absence.policy_settings(), now() - interval '1 day', now(), true, null, null)",
+        "lesson_ends_at_idx", "attendance_mark_pkey");
     assert_uses_indexes("since a watermark",
                         "explain select * from absence.policy_triggers("
                         "absence.policy_settings(), now(), now() - interval '1 day', now(), "
@@ -1354,6 +1525,9 @@ int main(void)
         DB_TEST(test_explaining_a_student_reads_only_their_marks),
         DB_TEST(test_a_run_with_nothing_new_reads_no_student),
         DB_TEST(test_a_box_skips_planning_while_another_run_plans),
+        DB_TEST(test_a_run_split_in_shares_settles_what_one_run_would),
+        DB_TEST(test_a_split_run_plans_a_register_corrected_meanwhile),
+        DB_TEST(test_a_share_gives_way_to_a_run_under_way),
         DB_TEST(test_a_run_looks_at_what_changed_since_the_last),
         DB_TEST(test_other_settings_look_at_the_whole_window),
         DB_TEST(test_next_due_is_the_next_text_falling_due),

@@ -18,11 +18,15 @@ $$;
 -- one student's: due, expired unplanned, too long to send, or with an ID
 -- that cannot be texted; the days already settled left out. With P_SINCE
 -- (a run's watermark) only what can have changed since: see
--- policy_triggers().
+-- policy_triggers(). With P_SHARES, only share P_SHARE's students
+-- (plan_share()); with P_ASIDE_BEFORE, only the days set aside before then.
 create function absence.plan_triggers(p_cfg absence.policy_config, p_at timestamptz,
                                       p_student_id text, p_since timestamptz default null,
                                       p_changed_students text[] default null,
-                                      p_changed_days date[] default null)
+                                      p_changed_days date[] default null,
+                                      p_share integer default null,
+                                      p_shares integer default null,
+                                      p_aside_before timestamptz default null)
 returns table (student_id text, school_day date, lesson_id bigint, mark text,
                due_at timestamptz, expires_at timestamptz, body text,
                state absence.trigger_state)
@@ -37,7 +41,8 @@ as $$
                             p_at - make_interval(secs => (p_cfg).send_delay),
                             p_student_id, true,
                             p_since - make_interval(secs => (p_cfg).send_delay),
-                            p_changed_students, p_changed_days)
+                            p_changed_students, p_changed_days, p_share, p_shares,
+                            p_aside_before)
           offset 0) t
     where t.state in ('due', 'expired', 'message-too-long', 'bad-student-id')
 $$;
@@ -49,7 +54,9 @@ $$;
 -- texted is set aside in plan_quarantine instead (days_quarantined counts
 -- the days set aside for the first time). With p_student_id null
 -- the students set aside after a planning error are left out: plan() tries
--- them one at a time, so that they cannot fail everyone else's run.
+-- them one at a time, so that they cannot fail everyone else's run. With
+-- P_SHARES, only share P_SHARE's students (plan_share()); with
+-- P_ASIDE_BEFORE, only the days set aside before then.
 create function absence.plan_days(
     p_cfg absence.policy_config,
     p_at timestamptz,
@@ -57,7 +64,10 @@ create function absence.plan_days(
     p_student_id text,
     p_since timestamptz default null,
     p_changed_students text[] default null,
-    p_changed_days date[] default null)
+    p_changed_days date[] default null,
+    p_share integer default null,
+    p_shares integer default null,
+    p_aside_before timestamptz default null)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
     guardians_skipped integer, days_too_long integer, days_quarantined integer)
@@ -66,7 +76,7 @@ as $$
     with trig as (
         select t.*
         from absence.plan_triggers(p_cfg, p_at, p_student_id, p_since, p_changed_students,
-                                   p_changed_days) t
+                                   p_changed_days, p_share, p_shares, p_aside_before) t
         where (p_student_id is not null or not exists (
                 select 1 from absence.plan_quarantine q
                  where q.student_key = md5(t.student_id) and q.school_day = t.school_day
@@ -448,6 +458,67 @@ as $$
           where a.text_due_at > p_at and a.texts_planned_at is null))
 $$;
 
+-- Where a run at P_AT starts (plan()): a running box's run that moves the
+-- watermark, with the settings it was made with, at what changed since the
+-- watermark; any other run (null) at the whole window.
+create function absence.plan_since(p_cfg absence.policy_config, p_at timestamptz,
+                                   p_running_box boolean)
+returns timestamptz
+language sql stable
+as $$
+    select s.planned_through from absence.plan_state s
+     where p_running_box and p_at <= now() and p_at >= s.planned_through
+       and s.settings_key = md5(p_cfg::text)
+$$;
+
+-- What a run started now would look at, before it starts: at (the
+-- database's clock, the instant to plan at), began (when the run begins,
+-- for resolve_quarantine()) and lessons, the lessons ending in the span it
+-- looks at. A box splits a run of many lessons over several sessions
+-- (plan_share()).
+create function absence.plan_backlog(p_cfg absence.policy_config, p_running_box boolean)
+returns table (at timestamptz, began timestamptz, lessons integer)
+language sql stable
+as $$
+    select now(), clock_timestamp(), (
+        select count(*)::integer from absence.lesson l
+         where l.ends_at >= coalesce(absence.plan_since(p_cfg, now(), p_running_box),
+                                     absence.plan_window_from(p_cfg, now()))
+                            - make_interval(secs => (p_cfg).send_delay)
+           and l.ends_at <= now() - make_interval(secs => (p_cfg).send_delay))
+$$;
+
+-- Before the shares of a split run at P_AT (plan_share()) that look at the
+-- whole window (no watermark a box's run would start from:
+-- plan_since()): note the MIS's changes from now on, as the triggers do
+-- after a run, so that the run's end sees a register corrected while the
+-- shares ran. The note is made in plan_state, with a key that no settings
+-- have (plan_since() stays null until the run's end moves the watermark).
+create function absence.plan_begin_split(p_cfg absence.policy_config, p_at timestamptz)
+returns void
+language sql
+as $$
+    insert into absence.plan_state as s
+        (only_row, planned_through, settings_key, absent_marks, timezone, lookback, updated_at)
+    select true, p_at, 'split run', (p_cfg).absent_marks, (p_cfg).timezone,
+           p_at - absence.plan_window_from(p_cfg, p_at), now()
+     where absence.plan_since(p_cfg, p_at, true) is null
+    on conflict (only_row) do update
+        set planned_through = excluded.planned_through, settings_key = excluded.settings_key,
+            absent_marks = excluded.absent_marks, timezone = excluded.timezone,
+            lookback = excluded.lookback, updated_at = excluded.updated_at
+$$;
+
+-- The note of changes (absence.plan_change) as it stands, left in place:
+-- what each share of a split run looks at (plan_share()); the run that
+-- ends it takes them (take_plan_changes()).
+create function absence.peek_plan_changes(out students text[], out days date[])
+language sql stable
+security definer set search_path = pg_catalog, pg_temp
+as $$
+    select array_agg(student_id), array_agg(school_day) from absence.plan_change
+$$;
+
 -- The note of changes (absence.plan_change) read and emptied in one
 -- statement: a change written meanwhile stays for the next run, and a run
 -- that fails puts these back. As the owner, like the triggers writing it.
@@ -486,11 +557,21 @@ $$;
 -- It then looks for attendance concerns among the days over at p_at and
 -- plans the concern texts due then (concerns.sql), at the same instant;
 -- never ahead of the database's clock, where a day is not over yet.
+--
+-- A large run is split over several sessions: each runs plan_share() for
+-- its share of the students at the same instant, at once, and then one
+-- runs plan() with p_shares_began, the instant the shares began
+-- (plan_backlog()'s began), and p_at theirs. The window up to p_at is then
+-- settled: this run looks only at what changed and at the days set aside,
+-- and ends the run as any run does (the watermark, the days set aside,
+-- concerns). A share that failed leaves the whole run to plan(), without
+-- p_shares_began.
 create function absence.plan(
     p_cfg absence.policy_config,
     p_at timestamptz default null,
     p_box_id text default null,
-    p_running_box boolean default false)
+    p_running_box boolean default false,
+    p_shares_began timestamptz default null)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
     guardians_skipped integer, days_too_long integer, concerns_opened integer,
@@ -500,7 +581,7 @@ as $$
 #variable_conflict use_column
 declare
     v_at timestamptz := coalesce(p_at, now());
-    v_run constant timestamptz := clock_timestamp();
+    v_run constant timestamptz := coalesce(p_shares_began, clock_timestamp());
     v_retry text[];
     v_done record;
     v_retried record;
@@ -514,6 +595,9 @@ declare
     v_students text[];
     v_days date[];
 begin
+    if p_shares_began is not null and p_at is null then
+        raise exception 'a run ending shares needs their instant (p_at)';
+    end if;
     if exists (select 1 from absence.sending_paused()) then
         return query select 0, 0, 0, 0, 0, 0, 0, 0, 0;
         return;
@@ -529,16 +613,17 @@ begin
     select * into v_state from absence.plan_state;
     v_advances := v_at <= now() and (not found or v_at >= v_state.planned_through);
     -- a box's run looks at what changed; absencectl's (a person replaying
-    -- registers, perhaps over outputs emptied since) at the whole window
-    if v_advances and v_state.settings_key = v_key and p_running_box then
-        v_since := v_state.planned_through;
-    end if;
+    -- registers, perhaps over outputs emptied since) at the whole window;
+    -- one ending shares, at what changed since they began
+    v_since := case when p_shares_began is not null then v_at
+                    else absence.plan_since(p_cfg, v_at, p_running_box) end;
     begin
         if v_advances then
             select * into v_students, v_days from absence.take_plan_changes();
         end if;
         select * into v_done
-          from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days);
+          from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days,
+                                 null, null, p_shares_began);
     exception when deadlock_detected or serialization_failure or lock_not_available then
         -- this run's writes are undone: its days are left to the next run
         v_planned := false;
@@ -576,6 +661,65 @@ begin
                         v_done.days_too_long + v_retried.days_too_long,
                         v_opened, v_concern.planned, v_concern.expired,
                         v_done.days_quarantined + v_retried.days_quarantined;
+end
+$$;
+
+-- Share P_SHARE (0 to P_SHARES - 1) of a run at P_AT split over P_SHARES
+-- sessions: plan_days() for the students absence.in_share() puts in it,
+-- over what plan() would look at (plan_since()) and the changes noted
+-- (left in place). Shares run at once beside each other, never beside a
+-- whole run (the same lock, shared); a running box's share that finds a
+-- run under way gives way, absencectl's waits. It moves nothing (the
+-- watermark, the days set aside, the note of changes): plan() with
+-- p_shares_began ends the run. complete is false when the share planned
+-- nothing because it gave way, sending is paused, or planning its
+-- students together failed (its writes undone): plan() must then do the
+-- whole run.
+create function absence.plan_share(
+    p_cfg absence.policy_config,
+    p_at timestamptz,
+    p_box_id text,
+    p_running_box boolean,
+    p_share integer,
+    p_shares integer)
+returns table (
+    student_days integer, texts_planned integer, texts_expired integer,
+    guardians_skipped integer, days_too_long integer, days_quarantined integer,
+    complete boolean)
+language plpgsql
+as $$
+declare
+    v_since timestamptz;
+    v_students text[];
+    v_days date[];
+begin
+    if p_at is null or p_shares is null or p_shares < 1 or p_share is null or p_share < 0
+       or p_share >= p_shares then
+        raise exception 'share % of % at % is not a share of a run', p_share, p_shares, p_at
+            using hint = 'shares are numbered 0 to p_shares - 1, all at one instant';
+    end if;
+    if exists (select 1 from absence.sending_paused()) then
+        return query select 0, 0, 0, 0, 0, 0, false;
+        return;
+    end if;
+    if not p_running_box then
+        perform pg_advisory_xact_lock_shared(hashtext('absence.plan'));
+    elsif not pg_try_advisory_xact_lock_shared(hashtext('absence.plan')) then
+        return query select 0, 0, 0, 0, 0, 0, false;
+        return;
+    end if;
+    v_since := absence.plan_since(p_cfg, p_at, p_running_box);
+    if v_since is not null then
+        select * into v_students, v_days from absence.peek_plan_changes();
+    end if;
+    begin
+        return query
+            select d.*, true
+              from absence.plan_days(p_cfg, p_at, p_box_id, null, v_since, v_students, v_days,
+                                     p_share, p_shares) d;
+    exception when others then
+        return query select 0, 0, 0, 0, 0, 0, false;
+    end;
 end
 $$;
 

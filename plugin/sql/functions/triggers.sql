@@ -81,15 +81,29 @@ as $$
                 else upper(to_hex(ascii(p_char))) end
 $$;
 
+-- Whether P_STUDENT_ID is in share P_SHARE of P_SHARES (0 to P_SHARES - 1),
+-- or P_SHARES is null (no split): a large planning run is split over
+-- several sessions by student, each student in exactly one share, so that
+-- each share settles whole student-days and no two shares write the same
+-- row. Not strict, so that it is inlined where it is called.
+create function absence.in_share(p_student_id text, p_share integer, p_shares integer)
+returns boolean
+language sql immutable
+as $$
+    select p_shares is null or (hashtext(p_student_id) & 2147483647) % p_shares = p_share
+$$;
+
 -- policy_triggers()' trigger lessons over the whole window [p_from, p_to]
 -- (a box's first run, absencectl plan, a preview): each student-day with
 -- an absent lesson ending in it, and that day's first absent lesson (the
 -- days settled left out with p_unsettled_only). In one pass over the
 -- absent marks of the lessons of the window's days, each lesson's by its
--- key: what it reads does not grow with the marks of other days.
+-- key: what it reads does not grow with the marks of other days. With
+-- p_shares, only the students of share p_share (absence.in_share).
 create function absence.window_trigger_lessons(p_cfg absence.policy_config,
                                                p_from timestamptz, p_to timestamptz,
-                                               p_unsettled_only boolean)
+                                               p_unsettled_only boolean, p_share integer,
+                                               p_shares integer)
 returns table (student_id text, school_day date, lesson_id bigint, starts_at timestamptz,
                ends_at timestamptz, register_marked_at timestamptz, mark text)
 language sql stable
@@ -115,6 +129,7 @@ as $$
         cross join lateral (
             select m.student_id, m.mark from absence.attendance_mark m
              where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
+               and absence.in_share(m.student_id, p_share, p_shares)
             offset 0) m
         -- the days settled left out here, below the sort, which reads all
         -- of this before plan_days() settles a day: above it, each look-up
@@ -145,14 +160,17 @@ $$;
 -- never calls it, does not pay for planning it at every tick (5 ms at
 -- 500,000 students).
 create function absence.window_triggers(p_cfg absence.policy_config, p_from timestamptz,
-                                        p_to timestamptz, p_unsettled_only boolean)
+                                        p_to timestamptz, p_unsettled_only boolean,
+                                        p_share integer default null,
+                                        p_shares integer default null)
 returns table (student_id text, school_day date, lesson_id bigint, starts_at timestamptz,
                ends_at timestamptz, register_marked_at timestamptz, mark text)
 language plpgsql stable
 as $$
 begin
     return query select * from absence.window_trigger_lessons(p_cfg, p_from, p_to,
-                                                              p_unsettled_only);
+                                                              p_unsettled_only, p_share,
+                                                              p_shares);
 end
 $$;
 
@@ -170,7 +188,11 @@ $$;
 -- history): the whole window (no p_since, everyone) reads the marks of the
 -- lessons of the window's days, each lesson's by its key, in one pass; a
 -- run since a watermark, or one student, finds each candidate day's
--- lessons from its student's absent marks.
+-- lessons from its student's absent marks. With p_shares, only the
+-- students of share p_share (absence.in_share): a large run split over
+-- several sessions (plan_share() in plan.sql); with p_aside_before, only
+-- the days set aside before then (the run that ends the shares leaves
+-- those they set aside again).
 create function absence.policy_triggers(
     p_cfg absence.policy_config,
     p_at timestamptz,
@@ -180,7 +202,10 @@ create function absence.policy_triggers(
     p_unsettled_only boolean default false,
     p_since timestamptz default null,
     p_changed_students text[] default null,
-    p_changed_days date[] default null)
+    p_changed_days date[] default null,
+    p_share integer default null,
+    p_shares integer default null,
+    p_aside_before timestamptz default null)
 returns table (
     student_id text, school_day date, lesson_id bigint,
     lesson_starts_at timestamptz, lesson_ends_at timestamptz, register_marked_at timestamptz,
@@ -226,13 +251,15 @@ as $$
         from absence.plan_quarantine q
         where p_since is not null and q.resolved_at is null
           and q.school_day >= (p_from at time zone (p_cfg).timezone)::date
+          and (p_aside_before is null or q.last_seen_at < p_aside_before)
           and (p_student_id is null or q.student_id = p_student_id)
     ), open_candidate as (
         -- NOT EXISTS at the top, the flag inside: an anti-join, not a
         -- look-up per candidate
         select c.*
         from candidate c
-        where not exists (
+        where absence.in_share(c.student_id, p_share, p_shares)
+          and not exists (
             select 1 from absence.student_day d
             where p_unsettled_only
               and d.student_id = c.student_id and d.school_day = c.school_day)
@@ -259,7 +286,8 @@ as $$
     ), trigger as (
         select * from stepwise
         union all
-        select w.* from absence.window_triggers(p_cfg, p_from, p_to, p_unsettled_only) w
+        select w.* from absence.window_triggers(p_cfg, p_from, p_to, p_unsettled_only, p_share,
+                                                p_shares) w
         where p_since is null and p_student_id is null
     ), timed as (
         -- (offset 0 keeps this a subquery of its own: each column, the
