@@ -3,10 +3,13 @@
 # covering every policy rule, a real PostgreSQL, a real bearerbox and the
 # box. The SMSC must receive exactly the texts the policy calls for, each
 # text must end delivered (or expired), and the pastoral log must match.
+# The box splits every planning run with a lesson to look at over three
+# sessions (the other tests plan in one): the split must settle exactly
+# what the policy says too.
 . "$(dirname "$0")/lib.sh"
 e2e_begin fakesmsc 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
-e2e_box_conf "max-pending = 10"
+e2e_box_conf "max-pending = 10" "plan-sessions = 3" "plan-split-lessons = 1"
 check_equal "the box refuses to run on a database without the schema" \
     "absencebox: schema absence is at version 0 but this absencebox needs version 13: run 'absencectl migrate'"$'\n'"exit 1" \
     "$(timeout 20 "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" 2>&1; echo "exit $?")"
@@ -37,6 +40,8 @@ e2e_start_fakesmsc
 e2e_start_box
 total=$(($(expected_count text) + $(expected_count expired)))
 check "every text reaches a final state" e2e_wait_settled 60 "$total"
+check "the box's first planning run was split over three sessions" \
+    grep -q "absencebox: planned $(expected_count text) texts for .* in 3 sessions" "$RUN/box.log"
 note "at most $(q "select texts from public.submitted_peak") texts were submitted at once"
 check "never more than max-pending (10) texts submitted at once, acks held for their reports included" \
     test "$(q "select texts from public.submitted_peak")" -le 10
