@@ -464,6 +464,7 @@ static int plan(Box *box)
     Octstr *error = NULL;
     PlanResult result;
     int sessions;
+    double began = plan_wake_clock();
 
     if (plan_in_shares(box->db, box->config, box->config->box.id, &result, &sessions, &error) < 0)
         return plan_failed(box, error);
@@ -480,9 +481,10 @@ static int plan(Box *box)
         info(0,
              "absencebox: planned %ld texts for %ld student-days (%ld guardians skipped, "
              "%ld texts found too late and expired, %ld days whose text would not fit) "
-             "in %d session%s",
+             "in %.2f s over %d session%s",
              result.texts_planned, result.student_days, result.guardians_skipped,
-             result.texts_expired, result.days_too_long, sessions, sessions > 1 ? "s" : "");
+             result.texts_expired, result.days_too_long, plan_wake_clock() - began, sessions,
+             sessions > 1 ? "s" : "");
     if (result.concerns_opened > 0 || result.concern_texts > 0 || result.concern_expired > 0)
         info(0,
              "absencebox: %ld attendance concerns opened; %ld concern texts planned, %ld found "
