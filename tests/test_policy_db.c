@@ -954,9 +954,9 @@ static void test_a_split_run_plans_a_register_corrected_meanwhile(void **state)
     octstr_destroy(began);
 }
 
-/* Shares never run beside a whole run: a box's share gives way to a run
- * under way (the whole run is then the box's to do), and shares are
- * numbered from 0. */
+/* Shares never run beside a whole run, nor beside the same share of
+ * another box's split run: a box's share gives way to a run under way (the
+ * whole run is then the box's to do). Shares are numbered from 0. */
 static void test_a_share_gives_way_to_a_run_under_way(void **state)
 {
     const char *keys[] = {"dbname", NULL}, *values[] = {"absence_test_policy", NULL};
@@ -970,6 +970,12 @@ static void test_a_share_gives_way_to_a_run_under_way(void **state)
     test_db_exec(other, "select pg_advisory_xact_lock(hashtext('absence.plan'))", SQL_END);
     assert_octstr_equal(plan_share(0, 2, AT("10:20")), "0|0|0|0|f");
     assert_octstr_equal(fx_texts(db), "");
+    test_db_exec(other, "commit", SQL_END);
+    /* nor beside the same share of another box's split run */
+    test_db_exec(other, "begin", SQL_END);
+    test_db_exec(other, "select pg_advisory_xact_lock_shared(hashtext('absence.plan'))", SQL_END);
+    test_db_exec(other, "select pg_advisory_xact_lock(hashtext('absence.plan_share'), 1)", SQL_END);
+    assert_octstr_equal(plan_share(1, 2, AT("10:20")), "0|0|0|0|f");
     test_db_exec(other, "commit", SQL_END);
     PQfinish(other);
     assert_octstr_equal(plan_share(0, 2, AT("10:20")), "0|0|0|0|t");

@@ -668,8 +668,9 @@ $$;
 -- sessions: plan_days() for the students absence.in_share() puts in it,
 -- over what plan() would look at (plan_since()) and the changes noted
 -- (left in place). Shares run at once beside each other, never beside a
--- whole run (the same lock, shared); a running box's share that finds a
--- run under way gives way, absencectl's waits. It moves nothing (the
+-- whole run (the same lock, shared) nor beside the same share of another
+-- box's split run; a running box's share that finds such a run under way
+-- gives way, absencectl's waits. It moves nothing (the
 -- watermark, the days set aside, the note of changes): plan() with
 -- p_shares_began ends the run. complete is false when the share planned
 -- nothing because it gave way, sending is paused, or planning its
@@ -704,7 +705,9 @@ begin
     end if;
     if not p_running_box then
         perform pg_advisory_xact_lock_shared(hashtext('absence.plan'));
-    elsif not pg_try_advisory_xact_lock_shared(hashtext('absence.plan')) then
+        perform pg_advisory_xact_lock(hashtext('absence.plan_share'), p_share);
+    elsif not (pg_try_advisory_xact_lock_shared(hashtext('absence.plan'))
+               and pg_try_advisory_xact_lock(hashtext('absence.plan_share'), p_share)) then
         return query select 0, 0, 0, 0, 0, 0, false;
         return;
     end if;
