@@ -992,6 +992,15 @@ static void test_a_share_gives_way_to_a_run_under_way(void **state)
     PQclear(result);
     test_db_exec(db, "rollback to savepoint before_error", SQL_END);
     octstr_destroy(sql);
+    /* the run's end needs the shares' instant: by its own clock it would
+     * pass over what fell due after theirs */
+    result = PQexec(db, "select * from absence.plan(absence.policy_settings(), null, 'test-box', "
+                        "true, now())");
+    assert_int_equal(PQresultStatus(result), PGRES_FATAL_ERROR);
+    assert_string_equal(PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY),
+                        "a run ending shares needs their instant (p_at)");
+    PQclear(result);
+    test_db_exec(db, "rollback to savepoint before_error", SQL_END);
 }
 
 /* An absence in lesson 1 (tomorrow, 09:00-10:00 by the database's clock,
