@@ -891,6 +891,32 @@ static void a_college_to_split(void)
     octstr_destroy(id);
 }
 
+/* What the box splits: a run that looks at many lessons. The backlog is
+ * the lessons that fell due since the last run (all those of the window
+ * before the first), none while sending is paused. */
+static void test_the_backlog_is_the_lessons_a_run_would_look_at(void **state)
+{
+    const char *backlog = "select lessons from absence.plan_backlog(absence.policy_settings(), "
+                          "true)";
+
+    (void)state;
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
+                 "select m, now() - (m + 60) * interval '1 minute', now() - m * interval "
+                 "'1 minute', now() - (m + 55) * interval '1 minute' "
+                 "from unnest(array[5, 30, 40, 50]) m",
+                 SQL_END);
+    /* 30, 40 and 50 minutes ago are due (send-delay 20 minutes), 5 is not */
+    assert_octstr_equal(test_db_value(db, backlog, SQL_END), "3");
+    test_db_exec(db, "select absence.pause_sending('jsmith', 'bad register import')", SQL_END);
+    assert_octstr_equal(test_db_value(db, backlog, SQL_END), "0");
+    test_db_exec(db, "select absence.resume_sending('jsmith', 'fixed')", SQL_END);
+    assert_octstr_equal(test_db_value(db, backlog, SQL_END), "3");
+    test_db_exec(db, "select absence.plan(absence.policy_settings(), null, 'test-box', true)",
+                 SQL_END);
+    assert_octstr_equal(test_db_value(db, backlog, SQL_END), "0");
+}
+
 /* Split over two sessions, a run settles what one run would, row for row:
  * each student in exactly one share, the shares moving nothing the run's
  * end moves (the watermark, the days set aside resolved). */
@@ -1540,6 +1566,7 @@ int main(void)
         DB_TEST(test_explaining_a_student_reads_only_their_marks),
         DB_TEST(test_a_run_with_nothing_new_reads_no_student),
         DB_TEST(test_a_box_skips_planning_while_another_run_plans),
+        DB_TEST(test_the_backlog_is_the_lessons_a_run_would_look_at),
         DB_TEST(test_a_run_split_in_shares_settles_what_one_run_would),
         DB_TEST(test_a_split_run_plans_a_register_corrected_meanwhile),
         DB_TEST(test_a_share_gives_way_to_a_run_under_way),

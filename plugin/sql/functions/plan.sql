@@ -474,18 +474,23 @@ $$;
 -- What a run started now would look at, before it starts: at (the
 -- database's clock, the instant to plan at), began (when the run begins,
 -- for resolve_quarantine()) and lessons, the lessons ending in the span it
--- looks at. A box splits a run of many lessons over several sessions
--- (plan_share()).
+-- looks at (none while sending is paused: the run settles nothing). A box
+-- splits a run of many lessons over several sessions (plan_share()).
+-- (PL/pgSQL: sending_paused() is defined after this file.)
 create function absence.plan_backlog(p_cfg absence.policy_config, p_running_box boolean)
 returns table (at timestamptz, began timestamptz, lessons integer)
-language sql stable
+language plpgsql stable
 as $$
-    select now(), clock_timestamp(), (
-        select count(*)::integer from absence.lesson l
-         where l.ends_at >= coalesce(absence.plan_since(p_cfg, now(), p_running_box),
-                                     absence.plan_window_from(p_cfg, now()))
-                            - make_interval(secs => (p_cfg).send_delay)
-           and l.ends_at <= now() - make_interval(secs => (p_cfg).send_delay))
+begin
+    return query
+        select now(), clock_timestamp(), (
+            select count(*)::integer from absence.lesson l
+             where l.ends_at >= coalesce(absence.plan_since(p_cfg, now(), p_running_box),
+                                         absence.plan_window_from(p_cfg, now()))
+                                - make_interval(secs => (p_cfg).send_delay)
+               and l.ends_at <= now() - make_interval(secs => (p_cfg).send_delay)
+               and not exists (select 1 from absence.sending_paused()));
+end
 $$;
 
 -- Before the shares of a split run at P_AT (plan_share()) that look at the
