@@ -9,6 +9,9 @@
 # box-a comes back; once it does, every expected text has reached one SMSC
 # exactly once, ended as that SMSC decided, and every delivered text has
 # exactly one pastoral log entry. Nothing is resent and nothing is lost.
+# Both boxes start at once on a college no run has planned: the first
+# planning run is split over two sessions (the defaults) and each text is
+# planned once between the two boxes.
 # Only the batch box-a had just written when it was killed may never reach
 # bearerbox A: the dead box's socket is reset and bearerbox drops what it
 # had not yet read (seen as "Connection to box broke"). Those texts get no
@@ -109,6 +112,15 @@ both_delivering() {
         [ "$(count_where "box_id = 'box-b' and status = 'delivered'")" -ge 20 ]
 }
 check "both boxes are claiming and delivering texts" wait_until 60 both_delivering
+# Both boxes start on a college no run has planned: its first run is split
+# over two sessions (the defaults), each box's shares giving way to the
+# other's, and whichever box runs it, each text is planned once.
+planned_lines=$(grep -h "absencebox: planned [0-9]* texts" "$RUN/a/box.log" "$RUN/b/box.log")
+note "$planned_lines"
+check "the first planning run was split over two sessions" \
+    grep -q "over 2 sessions$" <<<"$planned_lines"
+check_equal "the two boxes' runs planned each expected text once between them" "$texts" \
+    "$(sed -E 's/.*planned ([0-9]+) texts.*/\1/' <<<"$planned_lines" | paste -sd+ | bc)"
 kill -KILL "$BOX_PID_a"
 wait "$BOX_PID_a" 2>/dev/null
 killed=$(date +%s)
