@@ -25,17 +25,7 @@
 
 #define MAX_SESSIONS 8
 
-/* The share counts of ROWS added to RESULT (a share plans no concerns). */
-static void add_share(PGresult *rows, PlanResult *result)
-{
-    result->student_days += db_long(rows, 0, "student_days");
-    result->texts_planned += db_long(rows, 0, "texts_planned");
-    result->texts_expired += db_long(rows, 0, "texts_expired");
-    result->guardians_skipped += db_long(rows, 0, "guardians_skipped");
-    result->days_too_long += db_long(rows, 0, "days_too_long");
-    result->days_quarantined += db_long(rows, 0, "days_quarantined");
-}
-
+/* RUN's counts added to RESULT. */
 static void add_plan(const PlanResult *run, PlanResult *result)
 {
     result->student_days += run->student_days;
@@ -97,6 +87,7 @@ static int run_shares(PGconn **conns, int n, const AbsenceConfig *config, Octstr
                              shares};
     int i, sent[MAX_SESSIONS], complete = 1;
     PGresult *rows;
+    PlanResult counts;
 
     snprintf(shares, sizeof(shares), "%d", n);
     for (i = 0; i < n; i++) {
@@ -106,7 +97,8 @@ static int run_shares(PGconn **conns, int n, const AbsenceConfig *config, Octstr
     for (i = 0; i < n; i++) {
         rows = sent[i] ? share_result(conns[i]) : NULL;
         if (PQresultStatus(rows) == PGRES_TUPLES_OK && PQntuples(rows) == 1) {
-            add_share(rows, result);
+            policy_plan_read(rows, &counts);
+            add_plan(&counts, result);
             complete = complete && db_bool(rows, 0, "complete");
         } else {
             Octstr *why = db_error(conns[i], rows);

@@ -497,21 +497,14 @@ $$;
 -- whole window (no watermark a box's run would start from:
 -- plan_since()): note the MIS's changes from now on, as the triggers do
 -- after a run, so that the run's end sees a register corrected while the
--- shares ran. The note is made in plan_state, with a key that no settings
+-- shares ran. The note is made by a watermark with a key that no settings
 -- have (plan_since() stays null until the run's end moves the watermark).
 create function absence.plan_begin_split(p_cfg absence.policy_config, p_at timestamptz)
 returns void
 language sql
 as $$
-    insert into absence.plan_state as s
-        (only_row, planned_through, settings_key, absent_marks, timezone, lookback, updated_at)
-    select true, p_at, 'split run', (p_cfg).absent_marks, (p_cfg).timezone,
-           p_at - absence.plan_window_from(p_cfg, p_at), now()
+    select absence.plan_watermark(p_cfg, p_at, 'split run')
      where absence.plan_since(p_cfg, p_at, true) is null
-    on conflict (only_row) do update
-        set planned_through = excluded.planned_through, settings_key = excluded.settings_key,
-            absent_marks = excluded.absent_marks, timezone = excluded.timezone,
-            lookback = excluded.lookback, updated_at = excluded.updated_at
 $$;
 
 -- The note of changes (absence.plan_change) as it stands, left in place:
@@ -677,7 +670,8 @@ $$;
 -- box's split run; a running box's share that finds such a run under way
 -- gives way, absencectl's waits. It moves nothing (the
 -- watermark, the days set aside, the note of changes): plan() with
--- p_shares_began ends the run. complete is false when the share planned
+-- p_shares_began ends the run. Its counts are plan()'s (a share looks for
+-- no concerns: those are 0). complete is false when the share planned
 -- nothing because it gave way, sending is paused, or planning its
 -- students together failed (its writes undone): plan() must then do the
 -- whole run.
@@ -690,7 +684,8 @@ create function absence.plan_share(
     p_shares integer)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
-    guardians_skipped integer, days_too_long integer, days_quarantined integer,
+    guardians_skipped integer, days_too_long integer, concerns_opened integer,
+    concern_texts_planned integer, concern_texts_expired integer, days_quarantined integer,
     complete boolean)
 language plpgsql
 as $$
@@ -705,7 +700,7 @@ begin
             using hint = 'shares are numbered 0 to p_shares - 1, all at one instant';
     end if;
     if exists (select 1 from absence.sending_paused()) then
-        return query select 0, 0, 0, 0, 0, 0, false;
+        return query select 0, 0, 0, 0, 0, 0, 0, 0, 0, false;
         return;
     end if;
     if not p_running_box then
@@ -713,7 +708,7 @@ begin
         perform pg_advisory_xact_lock(hashtext('absence.plan_share'), p_share);
     elsif not (pg_try_advisory_xact_lock_shared(hashtext('absence.plan'))
                and pg_try_advisory_xact_lock(hashtext('absence.plan_share'), p_share)) then
-        return query select 0, 0, 0, 0, 0, 0, false;
+        return query select 0, 0, 0, 0, 0, 0, 0, 0, 0, false;
         return;
     end if;
     v_since := absence.plan_since(p_cfg, p_at, p_running_box);
@@ -722,11 +717,12 @@ begin
     end if;
     begin
         return query
-            select d.*, true
+            select d.student_days, d.texts_planned, d.texts_expired, d.guardians_skipped,
+                   d.days_too_long, 0, 0, 0, d.days_quarantined, true
               from absence.plan_days(p_cfg, p_at, p_box_id, null, v_since, v_students, v_days,
                                      p_share, p_shares) d;
     exception when others then
-        return query select 0, 0, 0, 0, 0, 0, false;
+        return query select 0, 0, 0, 0, 0, 0, 0, 0, 0, false;
     end;
 end
 $$;
