@@ -31,17 +31,10 @@ begin
                absence.guardian_mobile(g.mobile, g.mobile_e164, g.mobile_e164_of,
                                        ($1).allow_international) as recipient
         -- a join, not = any ($2): that searches the array through for
-        -- each link; each student's links and each link's guardian by
-        -- their keys: as joins, the planner hashed every link and every
-        -- guardian at each large run (a share of a split run, with half
-        -- the students, paid for all of them)
+        -- each link
         from unnest($2) s (student_id)
-        cross join lateral (
-            select gs.* from absence.guardian_student gs
-             where gs.student_id = s.student_id offset 0) gs
-        cross join lateral (
-            select g.* from absence.guardian g
-             where g.guardian_id = gs.guardian_id offset 0) g
+        join absence.guardian_student gs on gs.student_id = s.student_id
+        join absence.guardian g on g.guardian_id = gs.guardian_id
     ), ranked as (
         select link.*,
                link.recipient is not null as mobile_valid,
