@@ -906,6 +906,13 @@ static void test_the_backlog_is_the_lessons_a_run_would_look_at(void **state)
                  "'1 minute', now() - (m + 55) * interval '1 minute' "
                  "from unnest(array[5, 30, 40, 50]) m",
                  SQL_END);
+    /* and one that ended before the window a run looks at */
+    test_db_exec(db,
+                 "insert into absence.lesson (lesson_id, starts_at, ends_at, register_marked_at) "
+                 "select 99, w - interval '70 minutes', w - interval '10 minutes', "
+                 "w - interval '65 minutes' "
+                 "from absence.plan_window_from(absence.policy_settings(), now()) w",
+                 SQL_END);
     /* 30, 40 and 50 minutes ago are due (send-delay 20 minutes), 5 is not */
     assert_octstr_equal(test_db_value(db, backlog, SQL_END), "3");
     test_db_exec(db, "select absence.pause_sending('jsmith', 'bad register import')", SQL_END);

@@ -474,8 +474,10 @@ $$;
 -- What a run started now would look at, before it starts: at (the
 -- database's clock, the instant to plan at), began (when the run begins,
 -- for resolve_quarantine()) and lessons, the lessons ending in the span it
--- looks at (none while sending is paused: the run settles nothing). A box
--- splits a run of many lessons over several sessions (plan_share()).
+-- looks at (none while sending is paused: the run settles nothing), the
+-- span plan_triggers() gives policy_triggers(): from the window's start,
+-- or after the watermark less send-delay, to send-delay ago. A box splits
+-- a run of many lessons over several sessions (plan_share()).
 -- (PL/pgSQL: sending_paused() is defined after this file.)
 create function absence.plan_backlog(p_cfg absence.policy_config, p_running_box boolean)
 returns table (at timestamptz, began timestamptz, lessons integer)
@@ -485,9 +487,11 @@ begin
     return query
         select now(), clock_timestamp(), (
             select count(*)::integer from absence.lesson l
-             where l.ends_at >= coalesce(absence.plan_since(p_cfg, now(), p_running_box),
-                                         absence.plan_window_from(p_cfg, now()))
-                                - make_interval(secs => (p_cfg).send_delay)
+             -- greatest() ignores the null of a run without a watermark
+             where l.ends_at >= greatest(absence.plan_window_from(p_cfg, now()),
+                                         absence.plan_since(p_cfg, now(), p_running_box)
+                                         - make_interval(secs => (p_cfg).send_delay)
+                                         + interval '1 microsecond')
                and l.ends_at <= now() - make_interval(secs => (p_cfg).send_delay)
                and not exists (select 1 from absence.sending_paused()));
 end
