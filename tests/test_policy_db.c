@@ -593,6 +593,36 @@ static Octstr *rows_at(const char *sql_format, const char *at)
     return rows;
 }
 
+/* A day planned again after its student_day row was deleted by hand (as
+ * absencectl plan does, over the whole window) keeps its texts and skips:
+ * no number gets a second text and no guardian a second skip, while a
+ * guardian linked since gets the text, and nothing is set aside. (The
+ * planner inserts without ON CONFLICT; the unique keys stop the first
+ * try, and the run is made again keeping those rows.) */
+static void test_a_day_planned_again_by_hand_texts_no_number_twice(void **state)
+{
+    (void)state;
+    absent_at_nine("S1", "C01");
+    fx_parent(db, 102, "S1", NULL);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "1|1|0|1|0");
+    test_db_exec(db, "delete from absence.student_day", SQL_END);
+    fx_parent(db, 103, "S1", "07700 900103");
+    assert_octstr_equal(rows_at("select student_days, texts_planned, texts_expired, "
+                                "guardians_skipped, days_too_long, days_quarantined "
+                                "from absence.plan(%s, $1::timestamptz, 'absencectl')",
+                                AT("10:25")),
+                        "1|1|0|0|0|0\n");
+    assert_octstr_equal(fx_texts(db), "S1|101|+447700900101|pending\n"
+                                      "S1|103|+447700900103|pending\n");
+    assert_octstr_equal(fx_skips(db), "S1|102|no-mobile\n");
+    assert_octstr_equal(test_db_rows(db,
+                                     "select student_id, outcome from absence.student_day "
+                                     "union all select student_id, kind from "
+                                     "absence.plan_quarantine",
+                                     SQL_END),
+                        "S1|planned\n");
+}
+
 /* some_absent_students(40), each also absent at a lesson on each of 30
  * earlier days (lessons 103..132); the marks' read counters noted. */
 static void absent_today_and_on_30_earlier_days(void)
@@ -985,6 +1015,30 @@ static void test_a_split_run_plans_a_register_corrected_meanwhile(void **state)
     assert_octstr_equal(test_db_value(db, "select count(*) from absence.notification", SQL_END),
                         "5");
     octstr_destroy(began);
+}
+
+/* A share that meets a day whose texts were kept from before (its
+ * student_day row and the watermark deleted by hand: the run looks at the
+ * whole window) writes nothing and is not complete; the whole run the box
+ * then makes settles the day again, texting no number twice. */
+static void test_a_share_leaves_a_day_with_kept_texts_to_the_whole_run(void **state)
+{
+    (void)state;
+    some_absent_students(4);
+    assert_octstr_equal(fx_plan(db, AT("10:20")), "4|4|0|0|0");
+    test_db_exec(db, "delete from absence.student_day", SQL_END);
+    test_db_exec(db, "delete from absence.plan_state", SQL_END);
+    assert_octstr_equal(plan_share(0, 2, AT("10:25")), "0|0|0|0|f");
+    assert_octstr_equal(plan_share(1, 2, AT("10:25")), "0|0|0|0|f");
+    assert_octstr_equal(test_db_value(db, "select count(*) from absence.student_day", SQL_END),
+                        "0");
+    assert_octstr_equal(fx_plan(db, AT("10:25")), "4|0|0|0|0");
+    assert_octstr_equal(test_db_value(db,
+                                      "select count(*) || ' texts to ' || count(distinct "
+                                      "recipient) || ' numbers, ' || (select count(*) from "
+                                      "absence.student_day) || ' days' from absence.notification",
+                                      SQL_END),
+                        "4 texts to 4 numbers, 4 days");
 }
 
 /* Shares never run beside a whole run, nor beside the same share of
@@ -1568,6 +1622,7 @@ int main(void)
         DB_TEST(test_text_that_does_not_fit_is_settled_unsent),
         DB_TEST(test_recipients_show_texts_and_skips_without_writing),
         DB_TEST(test_plan_is_idempotent),
+        DB_TEST(test_a_day_planned_again_by_hand_texts_no_number_twice),
         DB_TEST(test_planning_calls_no_function_once_a_text),
         DB_TEST(test_planning_reads_no_mark_of_another_day),
         DB_TEST(test_explaining_a_student_reads_only_their_marks),
@@ -1577,6 +1632,7 @@ int main(void)
         DB_TEST(test_a_run_split_in_shares_settles_what_one_run_would),
         DB_TEST(test_a_split_run_plans_a_register_corrected_meanwhile),
         DB_TEST(test_a_share_gives_way_to_a_run_under_way),
+        DB_TEST(test_a_share_leaves_a_day_with_kept_texts_to_the_whole_run),
         DB_TEST(test_a_run_looks_at_what_changed_since_the_last),
         DB_TEST(test_other_settings_look_at_the_whole_window),
         DB_TEST(test_next_due_is_the_next_text_falling_due),

@@ -57,6 +57,15 @@ $$;
 -- them one at a time, so that they cannot fail everyone else's run. With
 -- P_SHARES, only share P_SHARE's students (plan_share()); with
 -- P_ASIDE_BEFORE, only the days set aside before then.
+--
+-- The rows are inserted plainly, without ON CONFLICT: its speculative
+-- insertion (a check of the key, a lock and a second WAL record a row)
+-- cost a tenth of a large run. Nothing is lost by it: a day settled
+-- already is not among the triggers, and runs are one at a time (plan()),
+-- so a day's texts and skips exist only if its student_day row was
+-- deleted by hand. The unique keys then fail the statement, and plan()
+-- runs it again with P_KEEP_OUTPUTS, which keeps those rows and skips
+-- their numbers: no number gets a second text.
 create function absence.plan_days(
     p_cfg absence.policy_config,
     p_at timestamptz,
@@ -67,7 +76,8 @@ create function absence.plan_days(
     p_changed_days date[] default null,
     p_share integer default null,
     p_shares integer default null,
-    p_aside_before timestamptz default null)
+    p_aside_before timestamptz default null,
+    p_keep_outputs boolean default false)
 returns table (
     student_days integer, texts_planned integer, texts_expired integer,
     guardians_skipped integer, days_too_long integer, days_quarantined integer)
@@ -102,15 +112,12 @@ as $$
                t.mark, p_at
         from trig t
         where t.state <> 'bad-student-id'
-        on conflict do nothing
         returning d.student_id, d.school_day, d.outcome
     ), outcome as (
         -- the days settled here are trig's (it leaves out those settled
         -- before, and runs are one at a time: see plan()), so their
         -- outcome comes from trig, not from a join with settled, which the
-        -- planner, blind to either's size, made quadratic; a day settled
-        -- twice all the same gets no second text: notification's key is
-        -- one per student, day and number
+        -- planner, blind to either's size, made quadratic
         select t.student_id, t.school_day, t.lesson_id, t.due_at, t.expires_at, t.body,
                case t.state when 'due' then 'planned' else 'expired' end as outcome,
                g.guardian_id, g.recipient, g.skip_reason
@@ -127,30 +134,51 @@ as $$
                case o.outcome when 'planned' then 'pending' else 'expired' end,
                o.due_at, o.expires_at, p_at
         from outcome o
-        where o.skip_reason is null
-        on conflict (kind, student_id, school_day, recipient) do nothing
+        where o.skip_reason is null and not p_keep_outputs
         returning n.status
     ), skips as (
         insert into absence.guardian_skip as k
             (student_id, school_day, guardian_id, lesson_id, reason, recipient)
         select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
         from outcome o
-        where o.skip_reason is not null
+        where o.skip_reason is not null and not p_keep_outputs
+        returning k.reason
+    ), kept_texts as (
+        -- texts and skips as above, beside those kept from before
+        insert into absence.notification as n
+            (student_id, guardian_id, lesson_id, school_day, recipient, body, status,
+             due_at, expires_at, status_changed_at)
+        select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
+               case o.outcome when 'planned' then 'pending' else 'expired' end,
+               o.due_at, o.expires_at, p_at
+        from outcome o
+        where o.skip_reason is null and p_keep_outputs
+        on conflict (kind, student_id, school_day, recipient) do nothing
+        returning n.status
+    ), kept_skips as (
+        insert into absence.guardian_skip as k
+            (student_id, school_day, guardian_id, lesson_id, reason, recipient)
+        select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
+        from outcome o
+        where o.skip_reason is not null and p_keep_outputs
         on conflict do nothing
         returning k.reason
     )
-    select (select count(*) from settled)::integer,
-           (select count(*) from texts where status = 'pending')::integer,
-           (select count(*) from texts where status = 'expired')::integer,
-           (select count(*) from skips)::integer,
+    select (select count(*) from settled)::integer, t.pending::integer, t.expired::integer,
+           ((select count(*) from skips) + (select count(*) from kept_skips))::integer,
            (select count(*) from settled where outcome = 'message-too-long')::integer,
            (select count(*) from set_aside where attempts = 1)::integer
+    from (select count(*) filter (where x.status = 'pending') as pending,
+                 count(*) filter (where x.status = 'expired') as expired
+          from (select status from texts union all select status from kept_texts) x) t
 $$;
 
 -- plan_days() for each student in P_STUDENTS alone, each in a
 -- subtransaction: a student whose rows make it fail has their due days set
 -- aside in plan_quarantine with the database's error, and the others are
--- planned. The counts are the sum over the students that worked.
+-- planned. The counts are the sum over the students that worked. (Each
+-- keeps the texts and skips of a day whose student_day row was deleted: a
+-- student at a time, what that costs does not count.)
 create function absence.plan_each(
     p_cfg absence.policy_config,
     p_at timestamptz,
@@ -170,7 +198,8 @@ begin
     guardians_skipped := 0; days_too_long := 0; days_quarantined := 0;
     foreach v_student in array coalesce(p_students, '{}') loop
         begin
-            select * into v_one from absence.plan_days(p_cfg, p_at, p_box_id, v_student);
+            select * into v_one
+              from absence.plan_days(p_cfg, p_at, p_box_id, v_student, p_keep_outputs => true);
             student_days := student_days + v_one.student_days;
             texts_planned := texts_planned + v_one.texts_planned;
             texts_expired := texts_expired + v_one.texts_expired;
@@ -623,9 +652,16 @@ begin
         if v_advances then
             select * into v_students, v_days from absence.take_plan_changes();
         end if;
-        select * into v_done
-          from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days,
-                                 null, null, p_shares_began);
+        begin
+            select * into v_done
+              from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days,
+                                     null, null, p_shares_began);
+        exception when unique_violation then
+            -- a day with texts kept from before (see plan_days())
+            select * into v_done
+              from absence.plan_days(p_cfg, v_at, p_box_id, null, v_since, v_students, v_days,
+                                     null, null, p_shares_began, p_keep_outputs => true);
+        end;
     exception when deadlock_detected or serialization_failure or lock_not_available then
         -- this run's writes are undone: its days are left to the next run
         v_planned := false;
