@@ -27,7 +27,6 @@ begin
                g.account_status = 'active' as account_active,
                gs.link_status = 'active' as link_active,
                not gs.hide_attendance as attendance_visible,
-               coalesce(g.mobile ~ '\S', false) as has_mobile,
                absence.guardian_mobile(g.mobile, g.mobile_e164, g.mobile_e164_of,
                                        ($1).allow_international) as recipient
         -- a join, not = any ($2): that searches the array through for
@@ -36,7 +35,10 @@ begin
         join absence.guardian_student gs on gs.student_id = s.student_id
         join absence.guardian g on g.guardian_id = gs.guardian_id
     ), ranked as (
+        -- (a number to text has a mobile: the regular expression is only
+        -- for the others, a few of the links)
         select link.*,
+               link.recipient is not null or coalesce(link.mobile ~ '\S', false) as has_mobile,
                link.recipient is not null as mobile_valid,
                o.recipient is not null as opted_out,
                account_active and link_active and attendance_visible and link.recipient is not null
