@@ -126,41 +126,39 @@ as $$
                  select distinct t.student_id from trig t where t.state in ('due', 'expired'))) g
           on g.student_id = t.student_id
         where t.state in ('due', 'expired')
+    ), new_texts as not materialized (
+        select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
+               case o.outcome when 'planned' then 'pending' else 'expired' end, o.due_at,
+               o.expires_at, p_at
+        from outcome o
+        where o.skip_reason is null
+    ), new_skips as not materialized (
+        select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
+        from outcome o
+        where o.skip_reason is not null
     ), texts as (
         insert into absence.notification as n
             (student_id, guardian_id, lesson_id, school_day, recipient, body, status,
              due_at, expires_at, status_changed_at)
-        select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
-               case o.outcome when 'planned' then 'pending' else 'expired' end,
-               o.due_at, o.expires_at, p_at
-        from outcome o
-        where o.skip_reason is null and not p_keep_outputs
+        select * from new_texts where not p_keep_outputs
         returning n.status
     ), skips as (
         insert into absence.guardian_skip as k
             (student_id, school_day, guardian_id, lesson_id, reason, recipient)
-        select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
-        from outcome o
-        where o.skip_reason is not null and not p_keep_outputs
+        select * from new_skips where not p_keep_outputs
         returning k.reason
     ), kept_texts as (
-        -- texts and skips as above, beside those kept from before
+        -- the same, beside the texts and skips kept from before
         insert into absence.notification as n
             (student_id, guardian_id, lesson_id, school_day, recipient, body, status,
              due_at, expires_at, status_changed_at)
-        select o.student_id, o.guardian_id, o.lesson_id, o.school_day, o.recipient, o.body,
-               case o.outcome when 'planned' then 'pending' else 'expired' end,
-               o.due_at, o.expires_at, p_at
-        from outcome o
-        where o.skip_reason is null and p_keep_outputs
+        select * from new_texts where p_keep_outputs
         on conflict (kind, student_id, school_day, recipient) do nothing
         returning n.status
     ), kept_skips as (
         insert into absence.guardian_skip as k
             (student_id, school_day, guardian_id, lesson_id, reason, recipient)
-        select o.student_id, o.school_day, o.guardian_id, o.lesson_id, o.skip_reason, o.recipient
-        from outcome o
-        where o.skip_reason is not null and p_keep_outputs
+        select * from new_skips where p_keep_outputs
         on conflict do nothing
         returning k.reason
     )
