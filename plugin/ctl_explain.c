@@ -53,14 +53,19 @@ static const char guardians_sql[] =
     SETTINGS "select g.* from s cross join absence.explain_guardians(s.cfg, $2, $3::date) g"
              " where $4::boolean is not null";
 
+/* A student-day's texts, of every kind (the kinds named so that the
+ * once-a-number-and-day key, which leads with the kind, finds them: by the
+ * day alone the block-range index reads the whole day's texts). */
+#define STUDENT_DAY_TEXTS                                                                          \
+    "n.kind in ('absence', 'concern') and n.student_id = $2 and n.school_day = $3::date"
+
 static const char texts_sql[] =
     SETTINGS "select n.notification_id as id, n.kind, n.guardian_id as guardian,"
              "       absence.mask_mobile(n.recipient) as recipient, n.status,"
              "       absence.shown_time(n.due_at, (s.cfg).timezone, $4, 'HH24:MI') as due,"
              "       n.failure_reason as reason, n.resolution"
              "  from s, absence.notification n"
-             " where n.student_id = $2 and n.school_day = $3::date"
-             " order by n.notification_id";
+             " where " STUDENT_DAY_TEXTS " order by n.notification_id";
 
 static const char history_sql[] = SETTINGS
     "select n.notification_id as id, t.at, h.event from s, absence.notification n"
@@ -79,8 +84,7 @@ static const char history_sql[] = SETTINGS
     " ) h(at_ts, event)"
     " cross join lateral (select absence.shown_time(h.at_ts, (s.cfg).timezone, $4,"
     "                                             'HH24:MI:SS') as at) t"
-    " where n.student_id = $2 and n.school_day = $3::date"
-    " order by n.notification_id, h.at_ts";
+    " where " STUDENT_DAY_TEXTS " order by n.notification_id, h.at_ts";
 
 static const char concerns_sql[] =
     SETTINGS "select c.concern, c.term, c.rule, c.days, c.detected, c.state, c.texts, c.note"

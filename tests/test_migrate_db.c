@@ -29,7 +29,7 @@ static int close_database(void **state)
     return 0;
 }
 
-#define NEWEST 13 /* the newest migration's version */
+#define NEWEST 14 /* the newest migration's version */
 
 /* Migrate to SCHEMA; "applied|functions replaced|version". */
 static Octstr *migrate_to(const Schema *schema)
@@ -264,6 +264,70 @@ static void test_migrate_creates_the_reply_contract(void **state)
                       "opt_out_staff_reason");
 }
 
+/* A number a text goes to, an opted-out number and a confirmation's number
+ * are E.164: "+", a digit 1-9, then 7 to 14 digits (9 to 16 characters in
+ * all). Version 14 wrote the rule as a length and an unbounded match, which
+ * costs less: the same numbers pass and the same are refused. */
+static void test_recipients_must_be_e164_numbers(void **state)
+{
+    static const char *const accepted[] = {"+12345678", "+447700900123", "+123456789012345"};
+    static const char *const refused[] = {"+1234567",
+                                          "+1234567890123456",
+                                          "+0447700900123",
+                                          "447700900123",
+                                          "+44770090012a",
+                                          "+44 7700900123",
+                                          "+447700900123\n",
+                                          "++447700900123",
+                                          "+",
+                                          ""};
+    Octstr *sql;
+    size_t i;
+
+    (void)state;
+    migrate_ok(NEWEST);
+    for (i = 0; i < sizeof accepted / sizeof *accepted; i++) {
+        sql = octstr_format("insert into absence.opt_out (recipient, opted_out_at, via, "
+                            "recorded_by) values ('%s', now(), 'reply', 'box')",
+                            accepted[i]);
+        test_db_exec(db, octstr_get_cstr(sql), SQL_END);
+        octstr_destroy(sql);
+    }
+    for (i = 0; i < sizeof refused / sizeof *refused; i++) {
+        sql = octstr_format("insert into absence.opt_out (recipient, opted_out_at, via, "
+                            "recorded_by) values (E'%s', now(), 'reply', 'box')",
+                            refused[i]);
+        assert_refused_by(octstr_get_cstr(sql), "opt_out_recipient_e164");
+        octstr_destroy(sql);
+    }
+    assert_octstr_equal(
+        test_db_rows(db, "select recipient from absence.opt_out order by length(recipient)",
+                     SQL_END),
+        "+12345678\n+447700900123\n+123456789012345\n");
+    test_db_exec(db,
+                 "insert into absence.notification (student_id, guardian_id, lesson_id, "
+                 "school_day, recipient, body, due_at, expires_at) values "
+                 "('S1', 1, 1, '2026-06-15', '+123456789012345', 'x', now(), now()), "
+                 "('S1', 2, 1, '2026-06-15', '+12345678', 'x', now(), now())",
+                 SQL_END);
+    assert_refused_by("insert into absence.notification (student_id, guardian_id, lesson_id, "
+                      "school_day, recipient, body, due_at, expires_at) values "
+                      "('S1', 3, 1, '2026-06-15', '+1234567890123456', 'x', now(), now())",
+                      "notification_recipient_e164");
+    assert_refused_by("update absence.notification set recipient = '+1234567' "
+                      "where guardian_id = 2",
+                      "notification_recipient_e164");
+    test_db_exec(db,
+                 "insert into absence.reply (received_at, sender, sender_as_sent, receiver, body, "
+                 "message_id, coding, raw, box_id) values (now(), '+447700900123', "
+                 "'+447700900123', '+447700900999', 'STOP', gen_random_uuid(), 0, 'STOP', 'box')",
+                 SQL_END);
+    assert_refused_by("insert into absence.confirmation_text (reply_id, kind, recipient, body, "
+                      "due_at, expires_at) select reply_id, 'stop', '+0447700900123', 'x', "
+                      "now(), now() from absence.reply",
+                      "confirmation_recipient_e164");
+}
+
 static void test_lesson_must_end_after_it_starts(void **state)
 {
     (void)state;
@@ -308,7 +372,7 @@ static void test_second_migrate_changes_nothing(void **state)
                         "5|005_names.sql\n6|006_pause.sql\n7|007_contacts.sql\n"
                         "8|008_concerns.sql\n9|009_replies.sql\n10|010_bad_rows.sql\n"
                         "11|011_plan_watermark.sql\n12|012_text_hot_updates.sql\n"
-                        "13|013_sending_sets.sql\n");
+                        "13|013_sending_sets.sql\n14|014_cheaper_plan_writes.sql\n");
 }
 
 static void test_migrate_keeps_existing_data(void **state)
@@ -402,7 +466,7 @@ static void test_failed_migration_leaves_the_database_as_it_was(void **state)
                                      "(select count(*) from absence.student) "
                                      "from absence.schema_migration",
                                      SQL_END),
-                        "13|~|1\n");
+                        "14|~|1\n");
 }
 
 static void test_newer_database_is_refused(void **state)
@@ -415,7 +479,7 @@ static void test_newer_database_is_refused(void **state)
     test_db_exec(db, "insert into absence.schema_migration values (99, '099_future.sql')", SQL_END);
     assert_int_equal(migrate_apply(db, &absence_schema, &result, &error), -1);
     assert_octstr_equal(error, "the database's schema is at version 99, newer than this program "
-                               "knows (13): upgrade absencebox");
+                               "knows (14): upgrade absencebox");
 }
 
 static void test_concurrent_migrations_apply_once(void **state)
@@ -444,7 +508,7 @@ static void test_concurrent_migrations_apply_once(void **state)
                                      "select (select count(*) from absence.schema_migration),"
                                      " (select count(*) from absence.schema_functions)",
                                      SQL_END),
-                        "13|1\n");
+                        "14|1\n");
 }
 
 /* ---- the functions: re-applied exactly when they change --------------- */
@@ -458,20 +522,20 @@ static void test_changed_functions_are_applied_again_and_stale_ones_dropped(void
 
     (void)state;
     migrate_ok(NEWEST);
-    assert_octstr_equal(migrate_to(changed), "0|1|13");
+    assert_octstr_equal(migrate_to(changed), "0|1|14");
     assert_octstr_equal(test_db_rows(db,
                                      "select absence.extra(), absence.mask_mobile("
                                      "'+447700900123')",
                                      SQL_END),
                         "42|+4477009****23\n");
     /* back to this program's functions: extra() goes, nothing stale survives */
-    assert_octstr_equal(migrate_to(&absence_schema), "0|1|13");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|1|14");
     assert_octstr_equal(test_db_rows(db,
                                      "select to_regprocedure('absence.extra()'),"
                                      " to_regprocedure('absence.mask_mobile(text)') is not null",
                                      SQL_END),
                         "~|t\n");
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|13");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|14");
     assert_octstr_equal(test_db_rows(db,
                                      "select checksum = $1, files like 'settings.sql "
                                      "settings.sql text.sql %' from absence.schema_functions "
@@ -486,7 +550,7 @@ static void test_unchanged_functions_are_left_alone(void **state)
     (void)state;
     migrate_ok(NEWEST);
     test_db_exec(db, extra_sql, SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "0|0|13");
+    assert_octstr_equal(migrate_to(&absence_schema), "0|0|14");
     assert_octstr_equal(test_db_value(db, "select absence.extra()", SQL_END), "42");
 }
 
@@ -525,7 +589,7 @@ static void test_the_box_refuses_functions_not_its_own(void **state)
     (void)state;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
     assert_octstr_equal(error, "schema absence is at version 0 but this absencebox needs version "
-                               "13: run 'absencectl migrate'");
+                               "14: run 'absencectl migrate'");
     octstr_destroy(migrate_to(changed));
     error = NULL;
     assert_int_equal(migrate_check(db, &absence_schema, &error), -1);
@@ -664,7 +728,7 @@ static void test_the_upgrade_to_13_keeps_texts_on_their_way(void **state)
                  "from unnest(array['pending', 'submitted', 'sent', 'delivered', 'pending', "
                  "'unconfirmed', 'failed']) with ordinality as t(s, g)",
                  SQL_END);
-    assert_octstr_equal(migrate_to(&absence_schema), "1|1|13");
+    assert_octstr_equal(migrate_to(&absence_schema), "2|1|14");
     assert_octstr_equal(test_db_rows(db,
                                      "select n.guardian_id from absence.text_queue q "
                                      "join absence.notification n using (notification_id) "
@@ -853,9 +917,9 @@ static void test_absencectl_migrate_twice(void **state)
         BOX_GROUP "\ngroup = pgsql-connection\nid = db\ndatabase = " DB_NAME "\n";
 
     (void)state;
-    assert_octstr_equal(migrate_with(conf), "schema absence: applied 13 migrations and the "
-                                            "functions, now at version 13\nexit 0\n");
-    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 13\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence: applied 14 migrations and the "
+                                            "functions, now at version 14\nexit 0\n");
+    assert_octstr_equal(migrate_with(conf), "schema absence is up to date at version 14\nexit 0\n");
 }
 
 static void test_absencectl_unreachable_database_exits_2(void **state)
@@ -890,6 +954,7 @@ int main(void)
         DB_TEST(test_migrate_creates_the_concern_contract),
         DB_TEST(test_migrate_creates_the_reply_contract),
         DB_TEST(test_migrate_creates_the_contract_keys),
+        DB_TEST(test_recipients_must_be_e164_numbers),
         DB_TEST(test_lesson_must_end_after_it_starts),
         DB_TEST(test_unknown_account_status_is_refused),
         DB_TEST(test_unknown_names_are_refused),

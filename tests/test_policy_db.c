@@ -1546,9 +1546,9 @@ static void test_a_planning_error_sets_aside_only_its_student(void **state)
 
 /* The planner's queries find their lessons and marks through indexes,
  * never reading a table whole: over the whole window (a box's first run),
- * the window's lessons by their end and each one's marks by its key; since
- * a watermark (every later tick), the lessons since by their end and each
- * candidate's absent marks by student. */
+ * the window's lessons by their end and each one's absent marks by lesson
+ * and mark; since a watermark (every later tick), the lessons since by their
+ * end and each candidate's absent marks by student. */
 static void assert_uses_indexes(const char *what, const char *sql, const char *index_a,
                                 const char *index_b)
 {
@@ -1571,7 +1571,7 @@ static void test_planning_window_is_found_through_indexes(void **state)
         "over the whole window",
         "explain select * from absence.window_trigger_lessons("
         "absence.policy_settings(), now() - interval '1 day', now(), true, null, null)",
-        "lesson_ends_at_idx", "attendance_mark_pkey");
+        "lesson_ends_at_idx", "attendance_mark_lesson_mark_idx");
     assert_uses_indexes("since a watermark",
                         "explain select * from absence.policy_triggers("
                         "absence.policy_settings(), now(), now() - interval '1 day', now(), "

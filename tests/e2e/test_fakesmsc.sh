@@ -11,7 +11,7 @@ e2e_begin fakesmsc 180
 e2e_bearerbox_conf bearerbox-fakesmsc.conf
 e2e_box_conf "max-pending = 10" "plan-sessions = 3" "plan-split-lessons = 1"
 check_equal "the box refuses to run on a database without the schema" \
-    "absencebox: schema absence is at version 0 but this absencebox needs version 13: run 'absencectl migrate'"$'\n'"exit 1" \
+    "absencebox: schema absence is at version 0 but this absencebox needs version 14: run 'absencectl migrate'"$'\n'"exit 1" \
     "$(timeout 20 "$E2E_BIN/absencebox" -v 4 "$RUN/box.conf" 2>&1; echo "exit $?")"
 sed 's/^plan-interval = 1$/plan-interval = soon/' "$RUN/box.conf" >"$RUN/bad.conf"
 check_equal "the box stops on a bad configuration with one line and status 1" \
