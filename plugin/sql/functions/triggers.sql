@@ -115,17 +115,24 @@ as $$
         from absence.lesson l
         where l.ends_at >= p_from and l.ends_at <= p_to
     ), window_marks as (
-        -- every absent mark of those days' lessons, each lesson's by its
-        -- key, in one sort: each student-day's first absent lesson, and
-        -- whether one of that day's absent lessons ends in the window
-        select distinct on (m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date)
-               m.student_id, (l.starts_at at time zone (p_cfg).timezone)::date as school_day,
+        -- every absent mark of those days' lessons, each lesson's through
+        -- (lesson_id, mark), in one sort: each student-day's first absent
+        -- lesson, and whether one of that day's absent lessons ends in the
+        -- window
+        select distinct on (m.student_id collate "C", l.school_day)
+               m.student_id, l.school_day,
                l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at, m.mark,
                bool_or(l.ends_at >= p_from and l.ends_at <= p_to) over w as in_window
         from window_days wd
-        join absence.lesson l
-          on l.starts_at >= wd.first_day::timestamp at time zone (p_cfg).timezone
-         and l.starts_at < (wd.last_day + 1)::timestamp at time zone (p_cfg).timezone
+        -- (each lesson's day worked out once, not once for each of its
+        -- absent marks and again for each use: offset 0 keeps it here)
+        join lateral (
+            select l.lesson_id, l.starts_at, l.ends_at, l.register_marked_at,
+                   (l.starts_at at time zone (p_cfg).timezone)::date as school_day
+              from absence.lesson l
+             where l.starts_at >= wd.first_day::timestamp at time zone (p_cfg).timezone
+               and l.starts_at < (wd.last_day + 1)::timestamp at time zone (p_cfg).timezone
+            offset 0) l on true
         cross join lateral (
             select m.student_id, m.mark from absence.attendance_mark m
              where m.lesson_id = l.lesson_id and m.mark = any ((p_cfg).absent_marks)
@@ -139,15 +146,13 @@ as $$
             select 1 from absence.student_day d
             where p_unsettled_only
               and d.student_id = m.student_id
-              and d.school_day = (l.starts_at at time zone (p_cfg).timezone)::date)
+              and d.school_day = l.school_day)
         -- (the order of IDs is byte order: it only groups them, and a
         -- locale's comparison costs more)
-        window w as (partition by m.student_id collate "C",
-                                  (l.starts_at at time zone (p_cfg).timezone)::date
+        window w as (partition by m.student_id collate "C", l.school_day
                      order by l.starts_at, l.lesson_id
                      rows between unbounded preceding and unbounded following)
-        order by m.student_id collate "C", (l.starts_at at time zone (p_cfg).timezone)::date,
-                 l.starts_at, l.lesson_id
+        order by m.student_id collate "C", l.school_day, l.starts_at, l.lesson_id
     )
     select w.student_id, w.school_day, w.lesson_id, w.starts_at, w.ends_at,
            w.register_marked_at, w.mark
